@@ -1,0 +1,161 @@
+# Image URL to use all building/pushing image targets
+IMG ?= ghcr.io/scimbridge/scimbridge:latest
+# Kubernetes version of the local control plane that envtest and the demo run.
+ENVTEST_K8S_VERSION ?= 1.37.2
+
+# Setting SHELL to bash allows bash commands to be executed by recipes.
+# Options are set to exit when a recipe line exits non-zero or a piped command fails.
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+GOOS ?= $(shell go env GOOS)
+GOARCH ?= $(shell go env GOARCH)
+
+## Location to install dependencies to
+LOCALBIN ?= $(shell pwd)/bin
+$(LOCALBIN):
+	mkdir -p $(LOCALBIN)
+
+## Tools
+CONTROLLER_GEN ?= go tool controller-gen
+KUSTOMIZE ?= $(LOCALBIN)/kustomize
+KUSTOMIZE_VERSION ?= v5.8.1
+KUBECTL ?= kubectl
+CONTAINER_TOOL ?= docker
+ENVTEST_ASSETS ?= $(LOCALBIN)/k8s/$(ENVTEST_K8S_VERSION)-$(GOOS)-$(GOARCH)
+
+## Test selection. Packages that start a control plane run in their own phase.
+ENVTEST_PKGS ?= ./api/... ./internal/controller/...
+E2E_PKGS ?= $(shell go list ./test/e2e/... 2>/dev/null)
+UNIT_PKGS = $(shell go list ./... | grep -v -E '/api/|/internal/controller|/test/e2e')
+# Fuzz targets as package:Target; each runs for FUZZTIME.
+FUZZ_TARGETS ?=
+FUZZTIME ?= 10s
+PHASE = hack/phase.sh
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Display this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: ## Generate CustomResourceDefinitions and RBAC from the API types and markers.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
+
+.PHONY: generate
+generate: ## Generate DeepCopy methods and apply configurations.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+	$(CONTROLLER_GEN) applyconfiguration:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+.PHONY: verify-generated
+verify-generated: manifests generate ## Fail if generated files differ from what is committed.
+	@hack/verify-generated.sh
+
+.PHONY: fmt
+fmt: ## Run go fmt against code.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet against code.
+	go vet ./...
+
+.PHONY: test
+test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e), timing each phase.
+	@$(PHASE) reset
+	@$(PHASE) run "generate + verify" $(MAKE) --no-print-directory verify-generated
+	@$(PHASE) run "vet" $(MAKE) --no-print-directory vet
+	@$(PHASE) run "envtest binaries" $(MAKE) --no-print-directory envtest
+	@$(PHASE) run "unit tests" $(MAKE) --no-print-directory test-unit
+	@$(PHASE) run "envtest suites" $(MAKE) --no-print-directory test-envtest
+	@$(PHASE) run "fuzz (short)" $(MAKE) --no-print-directory test-fuzz
+	@$(PHASE) run "e2e" $(MAKE) --no-print-directory test-e2e
+	@$(PHASE) summary
+
+.PHONY: test-unit
+test-unit: ## Run unit and loopback integration tests (no control plane).
+	go test -race -count=1 -coverprofile=cover-unit.out $(UNIT_PKGS)
+
+.PHONY: test-envtest
+test-envtest: envtest ## Run the suites that start a real kube-apiserver and etcd.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -coverprofile=cover-envtest.out $(ENVTEST_PKGS)
+
+.PHONY: test-fuzz
+test-fuzz: ## Run each fuzz target briefly (FUZZTIME) beyond its seed corpus.
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+.PHONY: test-e2e
+test-e2e: envtest ## Run end-to-end tests of the manager binary against a local control plane.
+	@if [ -z "$(E2E_PKGS)" ]; then echo "no e2e packages yet"; else \
+		KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -timeout=20m $(E2E_PKGS); fi
+
+.PHONY: cover
+cover: ## Print coverage per package from the last test run.
+	@go tool cover -func=cover-unit.out | tail -1
+
+##@ Build
+
+.PHONY: build
+build: manifests generate fmt vet ## Build manager binary.
+	go build -o bin/manager ./cmd
+
+.PHONY: run
+run: manifests generate fmt vet ## Run a controller from your host against the current kubeconfig.
+	go run ./cmd
+
+.PHONY: docker-build
+docker-build: ## Build the manager image.
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the manager image.
+	$(CONTAINER_TOOL) push $(IMG)
+
+.PHONY: build-installer
+build-installer: manifests generate kustomize ## Generate a consolidated YAML with CRDs and deployment in dist/install.yaml.
+	mkdir -p dist
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default > dist/install.yaml
+
+##@ Deployment
+
+ifndef ignore-not-found
+  ignore-not-found = false
+endif
+
+.PHONY: install
+install: manifests kustomize ## Install CRDs into the cluster of the current kubeconfig.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply --server-side -f -
+
+.PHONY: uninstall
+uninstall: manifests kustomize ## Uninstall CRDs. Call with ignore-not-found=true to ignore missing resources.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+.PHONY: deploy
+deploy: manifests kustomize ## Deploy the controller to the cluster of the current kubeconfig.
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default | $(KUBECTL) apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: kustomize ## Undeploy the controller. Call with ignore-not-found=true to ignore missing resources.
+	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Dependencies
+
+.PHONY: envtest
+envtest: ## Build kube-apiserver and etcd from source into bin/k8s (no downloads).
+	@K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_DIR=$(ENVTEST_ASSETS) hack/envtest/build.sh >/dev/null
+
+.PHONY: kustomize
+kustomize: $(KUSTOMIZE) ## Build kustomize from the Go module proxy if necessary.
+$(KUSTOMIZE): | $(LOCALBIN)
+	GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)

@@ -1,0 +1,330 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TargetProfile selects the attribute set and limits of a SCIM target.
+// +kubebuilder:validation:Enum=CiscoSecureAccess;Generic
+type TargetProfile string
+
+const (
+	// TargetProfileCiscoSecureAccess sends Cisco's attribute set (with the
+	// ciscoumbrella user extension) and enforces Cisco's group cap (1000).
+	TargetProfileCiscoSecureAccess TargetProfile = "CiscoSecureAccess"
+	// TargetProfileGeneric sends core RFC 7643 attributes and has no group cap.
+	TargetProfileGeneric TargetProfile = "Generic"
+)
+
+// DirectoryIntegrationSpec defines the desired provisioning from one Okta org
+// to one SCIM 2.0 target.
+// +kubebuilder:validation:XValidation:rule="!has(self.syncInterval) || !has(self.fullResyncInterval) || duration(self.fullResyncInterval) >= duration(self.syncInterval)",message="fullResyncInterval must not be shorter than syncInterval"
+type DirectoryIntegrationSpec struct {
+	// displayName is the IdP directory name shown in Secure Access, for
+	// example "OKTA Integration".
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	DisplayName string `json:"displayName"`
+
+	// okta is the source: the Okta org and its API credentials.
+	// +required
+	Okta OktaSource `json:"okta"`
+
+	// target is the SCIM 2.0 endpoint users and groups are written to.
+	// +required
+	Target SCIMTarget `json:"target"`
+
+	// provisioning switches the kinds of writes on or off, like the "To App"
+	// features of Okta's provisioning tab.
+	// +optional
+	// +kubebuilder:default={}
+	Provisioning ProvisioningSettings `json:"provisioning,omitzero"`
+
+	// assignments lists people assigned directly, in addition to the members
+	// of ProvisionedGroups with assignMembers.
+	// +optional
+	Assignments Assignments `json:"assignments,omitzero"`
+
+	// attributeMapping chooses which Okta profile attributes fill the SCIM user.
+	// +optional
+	// +kubebuilder:default={}
+	AttributeMapping AttributeMapping `json:"attributeMapping,omitzero"`
+
+	// syncInterval is how often an incremental cycle runs. At least 1m.
+	// +optional
+	// +kubebuilder:default="10m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="syncInterval must be at least 1m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="syncInterval must be at most 24h"
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
+
+	// fullResyncInterval is how often a full cycle re-reads everything on both
+	// sides, repairing drift made in the target and catching users deleted in
+	// Okta. At least 10m, at most 168h.
+	// +optional
+	// +kubebuilder:default="24h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10m')",message="fullResyncInterval must be at least 10m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('168h')",message="fullResyncInterval must be at most 168h"
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	FullResyncInterval *metav1.Duration `json:"fullResyncInterval,omitempty"`
+
+	// safety bounds how many deactivations one cycle may apply without approval.
+	// +optional
+	// +kubebuilder:default={}
+	Safety SafetySettings `json:"safety,omitzero"`
+
+	// dryRun computes the plan and reports it in status.plan without writing
+	// anything to the target.
+	// +optional
+	// +kubebuilder:default=false
+	DryRun bool `json:"dryRun,omitempty"`
+
+	// suspend stops every call to Okta and to the target until it is false again.
+	// +optional
+	// +kubebuilder:default=false
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// OktaSource names the Okta org and how to authenticate to its Management API.
+// +kubebuilder:validation:XValidation:rule="has(self.apiTokenSecretRef) != has(self.oauth)",message="exactly one of apiTokenSecretRef or oauth must be set"
+type OktaSource struct {
+	// orgURL is the Okta org's base URL, for example https://example.okta.com.
+	// It must use https; plain http is accepted only for loopback hosts (local runs).
+	// +required
+	// +kubebuilder:validation:MinLength=8
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != ''",message="orgURL must be an absolute URL with a host"
+	// +kubebuilder:validation:XValidation:rule="self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?(/.*)?$')",message="orgURL must use https (http is allowed only for loopback hosts)"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || url(self).getQuery().size() == 0",message="orgURL must not have a query"
+	OrgURL string `json:"orgURL"`
+
+	// apiTokenSecretRef selects an Okta API token (sent as "SSWS <token>").
+	// Exactly one of apiTokenSecretRef and oauth must be set.
+	// +optional
+	APITokenSecretRef *SecretKeySelector `json:"apiTokenSecretRef,omitempty"`
+
+	// oauth authenticates as an Okta API service app with OAuth 2.0 client
+	// credentials and a private-key JWT, which Okta recommends over API tokens.
+	// +optional
+	OAuth *OktaOAuth `json:"oauth,omitempty"`
+}
+
+// OktaOAuth configures OAuth 2.0 client credentials with a private-key JWT.
+type OktaOAuth struct {
+	// clientID is the client id of the Okta API service app.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9._-]+$`
+	ClientID string `json:"clientID"`
+
+	// privateKeySecretRef selects the PEM private key (RSA or EC) registered
+	// with the service app.
+	// +required
+	PrivateKeySecretRef SecretKeySelector `json:"privateKeySecretRef"`
+
+	// keyID is the key id ("kid") of the registered public key, when Okta has
+	// more than one key for the app.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	KeyID string `json:"keyID,omitempty"`
+
+	// scopes requested for the access token. Defaults to read-only access to
+	// users and groups.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:Pattern=`^okta\.[A-Za-z]+\.[A-Za-z]+$`
+	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:default={"okta.users.read","okta.groups.read"}
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// SCIMTarget names the SCIM 2.0 endpoint and its bearer token.
+type SCIMTarget struct {
+	// url is the SCIM base URL, for example
+	// https://api.sse.cisco.com/identity/v2/scim. It must use https; plain
+	// http is accepted only for loopback hosts (local runs).
+	// +required
+	// +kubebuilder:validation:MinLength=8
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != ''",message="url must be an absolute URL with a host"
+	// +kubebuilder:validation:XValidation:rule="self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?(/.*)?$')",message="url must use https (http is allowed only for loopback hosts)"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || url(self).getQuery().size() == 0",message="url must not have a query"
+	URL string `json:"url"`
+
+	// tokenSecretRef selects the bearer token that the target generated
+	// (in Secure Access: Integrate Directory → Generate Token).
+	// +required
+	TokenSecretRef SecretKeySelector `json:"tokenSecretRef"`
+
+	// profile selects the target's attribute set and limits.
+	// +optional
+	// +kubebuilder:default=CiscoSecureAccess
+	Profile TargetProfile `json:"profile,omitempty"`
+
+	// maxGroups overrides the profile's cap on groups in the target (1000 for
+	// CiscoSecureAccess, none for Generic; older Cisco tenants had 200).
+	// Groups past the cap are not created, and a warning is raised from 90%.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100000
+	MaxGroups *int32 `json:"maxGroups,omitempty"`
+
+	// caBundleSecretRef selects PEM CA certificates trusted in addition to the
+	// system roots, for targets behind a private CA.
+	// +optional
+	CABundleSecretRef *SecretKeySelector `json:"caBundleSecretRef,omitempty"`
+}
+
+// ProvisioningSettings switches kinds of writes on or off. Each is a pointer
+// so that a Go client can set false where the default is true.
+type ProvisioningSettings struct {
+	// createUsers allows creating users in the target.
+	// +optional
+	// +kubebuilder:default=true
+	CreateUsers *bool `json:"createUsers,omitempty"`
+
+	// updateUserAttributes allows updating attributes of existing users.
+	// +optional
+	// +kubebuilder:default=true
+	UpdateUserAttributes *bool `json:"updateUserAttributes,omitempty"`
+
+	// deactivateUsers allows setting active=false on users who left the scope,
+	// were suspended or were deactivated in Okta. Users are never deleted.
+	// +optional
+	// +kubebuilder:default=true
+	DeactivateUsers *bool `json:"deactivateUsers,omitempty"`
+}
+
+// Assignments lists people assigned to the integration directly.
+type Assignments struct {
+	// people are Okta logins or Okta user ids assigned directly.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=1000
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=256
+	People []string `json:"people,omitempty"`
+}
+
+// AttributeMapping chooses which Okta profile attributes fill the SCIM user.
+// Attribute names are Okta profile keys, custom attributes included.
+type AttributeMapping struct {
+	// userName is the Okta profile attribute used as the SCIM userName.
+	// +optional
+	// +kubebuilder:default=login
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	UserName string `json:"userName,omitempty"`
+
+	// displayName is the Okta profile attribute used as the SCIM displayName;
+	// when the attribute is empty, "firstName lastName" is used.
+	// +optional
+	// +kubebuilder:default=displayName
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	DisplayName string `json:"displayName,omitempty"`
+
+	// nativeObjectId is the Okta profile attribute (for example objectGUID)
+	// sent as the Cisco extension's nativeObjectId. Only AnyConnect 4.10 MR5
+	// and older need it. Ignored by the Generic profile.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	NativeObjectID string `json:"nativeObjectId,omitempty"`
+
+	// sendEmails sends the Okta email as the SCIM emails attribute. Off by
+	// default because Cisco does not list emails among its attributes.
+	// +optional
+	// +kubebuilder:default=false
+	SendEmails bool `json:"sendEmails,omitempty"`
+}
+
+// SafetySettings bounds deactivations per cycle. A cycle whose deactivations
+// (and userName changes) exceed either bound applies none of them: they are
+// held in status.heldDeactivations until approved through the
+// scimbridge.io/approve-deactivations annotation. Membership removals from one
+// pushed group are held by the same percentage of that group's members.
+type SafetySettings struct {
+	// maxDeactivations is the largest number of users one cycle may deactivate
+	// without approval. 0 means every deactivation needs approval.
+	// +optional
+	// +kubebuilder:default=50
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000000
+	MaxDeactivations *int32 `json:"maxDeactivations,omitempty"`
+
+	// maxDeactivationPercent is the largest share, in whole percent of the
+	// users managed in the target, that one cycle may deactivate without
+	// approval. 0 means every deactivation needs approval.
+	// +optional
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	MaxDeactivationPercent *int32 `json:"maxDeactivationPercent,omitempty"`
+}
+
+// DirectoryIntegration provisions users and groups from an Okta org to a SCIM
+// 2.0 target such as Cisco Secure Access. Deleting it stops management and
+// deprovisions nothing.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=di,categories=scimbridge
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users`
+// +kubebuilder:printcolumn:name="Groups",type=integer,JSONPath=`.status.groups`
+// +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastSyncTime`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type DirectoryIntegration struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// metadata is standard object metadata.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// spec is the desired provisioning.
+	// +required
+	Spec DirectoryIntegrationSpec `json:"spec"`
+
+	// status is the observed state.
+	// +optional
+	Status DirectoryIntegrationStatus `json:"status,omitzero"`
+}
+
+// DirectoryIntegrationList contains a list of DirectoryIntegration.
+// +kubebuilder:object:root=true
+type DirectoryIntegrationList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []DirectoryIntegration `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&DirectoryIntegration{}, &DirectoryIntegrationList{})
+}

@@ -1,0 +1,164 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command manager runs the scimbridge controllers.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"os"
+	"path/filepath"
+	"time"
+
+	// Import all Kubernetes client auth plugins (e.g. OIDC) so the manager
+	// can run out of cluster against any kubeconfig.
+	_ "k8s.io/client-go/plugin/pkg/client/auth"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/version"
+)
+
+var (
+	scheme   = runtime.NewScheme()
+	setupLog = ctrl.Log.WithName("setup")
+)
+
+func init() {
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(identityv1alpha1.AddToScheme(scheme))
+}
+
+// options are the manager's command-line flags.
+type options struct {
+	metricsAddr             string
+	metricsCertPath         string
+	metricsCertName         string
+	metricsCertKey          string
+	secureMetrics           bool
+	enableHTTP2             bool
+	probeAddr               string
+	leaderElect             bool
+	leaderElectionNamespace string
+	leaseDuration           time.Duration
+	zap                     zap.Options
+}
+
+func parseFlags() options {
+	var o options
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "0",
+		"The address the metrics endpoint binds to. Use :8443 for HTTPS or :8080 for HTTP, or 0 to disable it.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
+	flag.BoolVar(&o.leaderElect, "leader-elect", false,
+		"Enable leader election, so that only one manager instance is active at a time.")
+	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader election lease. Required out of cluster; in cluster it defaults to the pod's namespace.")
+	flag.DurationVar(&o.leaseDuration, "leader-election-lease-duration", 15*time.Second,
+		"How long non-leaders wait before trying to take over leadership.")
+	flag.BoolVar(&o.secureMetrics, "metrics-secure", true,
+		"Serve metrics over HTTPS with authentication and authorization. Use --metrics-secure=false for HTTP.")
+	flag.StringVar(&o.metricsCertPath, "metrics-cert-path", "", "Directory that holds the metrics server certificate.")
+	flag.StringVar(&o.metricsCertName, "metrics-cert-name", "tls.crt", "Metrics server certificate file name.")
+	flag.StringVar(&o.metricsCertKey, "metrics-cert-key", "tls.key", "Metrics server key file name.")
+	flag.BoolVar(&o.enableHTTP2, "enable-http2", false,
+		"Enable HTTP/2 for the metrics server (off by default: HTTP/2 Stream Cancellation and Rapid Reset CVEs).")
+	o.zap = zap.Options{Development: false}
+	o.zap.BindFlags(flag.CommandLine)
+	flag.Parse()
+	return o
+}
+
+func main() {
+	opts := parseFlags()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts.zap)))
+	setupLog.Info("starting scimbridge", "version", version.Version)
+
+	if err := run(opts); err != nil {
+		setupLog.Error(err, "manager exited with an error")
+		os.Exit(1)
+	}
+}
+
+func run(opts options) error {
+	var tlsOpts []func(*tls.Config)
+	if !opts.enableHTTP2 {
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+
+	metricsOpts := metricsserver.Options{
+		BindAddress:   opts.metricsAddr,
+		SecureServing: opts.secureMetrics,
+		TLSOpts:       tlsOpts,
+	}
+	if opts.secureMetrics {
+		// Callers must present a token that may GET /metrics (TokenReview + SubjectAccessReview).
+		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	var metricsCertWatcher *certwatcher.CertWatcher
+	if opts.metricsCertPath != "" {
+		var err error
+		metricsCertWatcher, err = certwatcher.New(
+			filepath.Join(opts.metricsCertPath, opts.metricsCertName),
+			filepath.Join(opts.metricsCertPath, opts.metricsCertKey),
+		)
+		if err != nil {
+			return err
+		}
+		metricsOpts.TLSOpts = append(metricsOpts.TLSOpts, func(c *tls.Config) {
+			c.GetCertificate = metricsCertWatcher.GetCertificate
+		})
+	}
+
+	leaseDuration := opts.leaseDuration
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                        scheme,
+		Metrics:                       metricsOpts,
+		HealthProbeBindAddress:        opts.probeAddr,
+		LeaderElection:                opts.leaderElect,
+		LeaderElectionID:              "scimbridge.identity.scimbridge.io",
+		LeaderElectionNamespace:       opts.leaderElectionNamespace,
+		LeaseDuration:                 &leaseDuration,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return err
+	}
+
+	if metricsCertWatcher != nil {
+		if err := mgr.Add(metricsCertWatcher); err != nil {
+			return err
+		}
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+
+	setupLog.Info("starting manager")
+	return mgr.Start(ctrl.SetupSignalHandler())
+}

@@ -1,0 +1,68 @@
+package httpx
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"sync"
+)
+
+// RequestKey identifies a class of requests for accounting.
+type RequestKey struct {
+	// Kind is the logical operation, e.g. "users.list" or "groups.patch".
+	Kind string
+	// Method is the HTTP method.
+	Method string
+	// Outcome is the status code as text ("200", "429") or a transport error class ("timeout", "error").
+	Outcome string
+}
+
+// Accounting counts requests by key. The zero value is ready to use and safe for concurrent use.
+type Accounting struct {
+	mu     sync.Mutex
+	counts map[RequestKey]int64
+}
+
+// Add records one request.
+func (a *Accounting) Add(k RequestKey) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.counts == nil {
+		a.counts = make(map[RequestKey]int64)
+	}
+	a.counts[k]++
+}
+
+// Snapshot returns a copy of the counts.
+func (a *Accounting) Snapshot() map[RequestKey]int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.counts)
+}
+
+// Total returns the number of requests recorded.
+func (a *Accounting) Total() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var n int64
+	for _, c := range a.counts {
+		n += c
+	}
+	return n
+}
+
+// Keys returns the recorded keys in a stable order.
+func (a *Accounting) Keys() []RequestKey {
+	snap := a.Snapshot()
+	keys := slices.Collect(maps.Keys(snap))
+	slices.SortFunc(keys, func(x, y RequestKey) int {
+		if c := cmp.Compare(x.Kind, y.Kind); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Method, y.Method); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Outcome, y.Outcome)
+	})
+	return keys
+}

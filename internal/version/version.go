@@ -1,0 +1,11 @@
+// Package version carries the build's version, stamped by -ldflags.
+package version
+
+// Version is set at build time with
+// -ldflags "-X github.com/scimbridge/scimbridge/internal/version.Version=v0.1.0".
+var Version = "dev"
+
+// UserAgent is sent on every request to Okta and to the SCIM target.
+func UserAgent() string {
+	return "scimbridge/" + Version
+}

@@ -29,7 +29,7 @@ ENVTEST_PKGS ?= ./api/... ./internal/controller/...
 E2E_PKGS ?= $(shell go list ./test/e2e/... 2>/dev/null)
 UNIT_PKGS = $(shell go list ./... | grep -v -E '/api/|/internal/controller|/test/e2e')
 # Fuzz targets as package:Target; each runs for FUZZTIME.
-FUZZ_TARGETS ?=
+FUZZ_TARGETS ?= ./internal/scim:FuzzFilterEscape ./internal/scim:FuzzDecodeListPage ./internal/scim:FuzzParseErrorBody
 FUZZTIME ?= 10s
 PHASE = hack/phase.sh
 

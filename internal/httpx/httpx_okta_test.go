@@ -1,0 +1,46 @@
+package httpx
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestIsTLSError(t *testing.T) {
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the rejected handshake is expected
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	_, untrusted := http.Get(tlsSrv.URL) // default roots do not trust the test CA
+
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"untrusted certificate", untrusted, true},
+		{"non-TLS peer", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, true},
+		{"unknown authority", fmt.Errorf("x: %w", x509.UnknownAuthorityError{}), true},
+		{"hostname", x509.HostnameError{Host: "h"}, true},
+		{"invalid", x509.CertificateInvalidError{}, true},
+		{"alert", tls.AlertError(40), true},
+		{"remote error", &net.OpError{Op: "remote error", Err: errors.New("tls: bad certificate")}, true},
+		{"refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, false},
+		{"nil", nil, false},
+		{"plain", errors.New("boom"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IsTLSError(tc.err); got != tc.want {
+				t.Fatalf("IsTLSError(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,35 @@
+package okta
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/scimbridge/scimbridge/test/oktaserver"
+)
+
+// BenchmarkListGroupMembers pages a 10k-member group through the emulator.
+func BenchmarkListGroupMembers(b *testing.B) {
+	srv := oktaserver.New(oktaserver.Options{DefaultRateLimit: 1 << 30})
+	_, groups, err := srv.Generate(oktaserver.GenOptions{Users: 10000, Groups: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS(srv.APIToken()), Limiter: NewOrgLimiter(LimiterOptions{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		n := 0
+		for _, err := range c.ListGroupMembers(b.Context(), groups[0]) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 10000 {
+			b.Fatalf("got %d members", n)
+		}
+	}
+}

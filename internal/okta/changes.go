@@ -1,0 +1,62 @@
+package okta
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Changes is the result of an incremental query: the changed objects and
+// the watermark to pass as "since" next cycle.
+type Changes[T any] struct {
+	ctx context.Context
+	c   *Client
+	r   request
+
+	mu        sync.Mutex
+	watermark time.Time
+	complete  bool
+}
+
+func newChanges[T any](ctx context.Context, c *Client, r request) *Changes[T] {
+	return &Changes[T]{ctx: ctx, c: c, r: r}
+}
+
+// All streams the changed objects. Iterate it once.
+func (ch *Changes[T]) All() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var first time.Time
+		onPage := func(resp *http.Response) {
+			if first.IsZero() {
+				first = ch.c.noteServerTime(resp)
+			}
+		}
+		for v, err := range paginate[T](ch.ctx, ch.c, ch.r, onPage) {
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+		if first.IsZero() {
+			return
+		}
+		ch.mu.Lock()
+		// The query's own start on the server clock, minus the overlap for
+		// Okta's eventually consistent search index.
+		ch.watermark, ch.complete = first.Add(-ch.c.overlap), true
+		ch.mu.Unlock()
+	}
+}
+
+// Watermark returns the next "since": the server's Date at the first page
+// minus Config.Overlap. ok is false until All has run to the end without
+// error, or when the server sent no Date (the local clock is never used).
+func (ch *Changes[T]) Watermark() (time.Time, bool) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.watermark, ch.complete
+}
+
+// Collect runs All and returns the objects in a slice.
+func (ch *Changes[T]) Collect() ([]T, error) { return collect(ch.All()) }

@@ -1,0 +1,385 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimbridge/scimbridge/internal/httpx"
+)
+
+// Config configures a Client.
+type Config struct {
+	// OrgURL is the Okta org, e.g. https://example.okta.com. Pagination links
+	// must stay on its scheme and host.
+	OrgURL string
+	// Auth is SSWS(token) or the result of OAuth(cfg).
+	Auth Auth
+	// HTTPClient overrides the transport; its CheckRedirect is replaced by a
+	// same-origin policy. Default: httpx.NewTransport with CABundle.
+	HTTPClient *http.Client
+	// CABundle is extra PEM roots for the default transport.
+	CABundle []byte
+	// PageSize is the member page size; default 1000 (Okta's maximum for group members).
+	PageSize int
+	// SearchPageSize is the page size for user and group searches; default 200.
+	SearchPageSize int
+	// Timeout bounds each attempt; default 30 s.
+	Timeout time.Duration
+	// MaxBodyBytes caps one response body; default 32 MiB.
+	MaxBodyBytes int64
+	// MaxRetries bounds retries of transient failures and 429s per request; default 5.
+	MaxRetries int
+	// Backoff spaces transient retries; zero means httpx defaults.
+	Backoff httpx.Backoff
+	// Overlap is subtracted from the server time to form incremental
+	// watermarks, because Okta's search index is eventually consistent; default 2 min.
+	Overlap time.Duration
+	// Limiter paces requests; default SharedLimiter(OrgURL).
+	Limiter *OrgLimiter
+	// Accounting collects request counts; default a fresh one (see Client.Accounting).
+	Accounting *httpx.Accounting
+	// Observer, if set, is called after every HTTP exchange with its key and duration.
+	Observer func(httpx.RequestKey, time.Duration)
+	// UserAgent is sent on every request.
+	UserAgent string
+}
+
+// Client reads an Okta org. It is safe for concurrent use.
+type Client struct {
+	org      *url.URL
+	auth     Auth
+	hc       *http.Client
+	limiter  *OrgLimiter
+	acct     *httpx.Accounting
+	observer func(httpx.RequestKey, time.Duration)
+
+	pageSize, searchPageSize int
+	timeout                  time.Duration
+	maxBody                  int64
+	maxRetries               int
+	backoff                  httpx.Backoff
+	overlap                  time.Duration
+	userAgent                string
+
+	mu         sync.Mutex
+	serverTime time.Time
+}
+
+// New validates cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	org, err := url.Parse(strings.TrimRight(strings.TrimSpace(cfg.OrgURL), "/"))
+	if err != nil || org.Host == "" || (org.Scheme != "https" && org.Scheme != "http") {
+		return nil, fmt.Errorf("okta: invalid org URL %q", cfg.OrgURL)
+	}
+	if org.Path != "" || org.RawQuery != "" {
+		return nil, fmt.Errorf("okta: org URL %q must not have a path or query", cfg.OrgURL)
+	}
+	if cfg.Auth == nil {
+		return nil, errors.New("okta: no auth configured")
+	}
+	c := &Client{
+		org: org, auth: cfg.Auth, limiter: cfg.Limiter, acct: cfg.Accounting, observer: cfg.Observer,
+		pageSize: cfg.PageSize, searchPageSize: cfg.SearchPageSize, timeout: cfg.Timeout,
+		maxBody: cfg.MaxBodyBytes, maxRetries: cfg.MaxRetries, backoff: cfg.Backoff,
+		overlap: cfg.Overlap, userAgent: cfg.UserAgent,
+	}
+	if c.pageSize <= 0 {
+		c.pageSize = 1000
+	}
+	if c.searchPageSize <= 0 {
+		c.searchPageSize = 200
+	}
+	if c.timeout <= 0 {
+		c.timeout = 30 * time.Second
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = 32 << 20
+	}
+	if c.maxRetries <= 0 {
+		c.maxRetries = 5
+	}
+	if c.overlap <= 0 {
+		c.overlap = 2 * time.Minute
+	}
+	if c.userAgent == "" {
+		c.userAgent = "scimbridge-okta"
+	}
+	if c.limiter == nil {
+		c.limiter = SharedLimiter(org.String())
+	}
+	if c.acct == nil {
+		c.acct = &httpx.Accounting{}
+	}
+	if cfg.HTTPClient != nil {
+		hc := *cfg.HTTPClient
+		c.hc = &hc
+	} else {
+		tr, err := httpx.NewTransport(httpx.TransportOptions{CABundle: cfg.CABundle})
+		if err != nil {
+			return nil, fmt.Errorf("okta: %w", err)
+		}
+		c.hc = &http.Client{Transport: tr}
+	}
+	c.hc.CheckRedirect = httpx.SameOriginRedirects
+	if err := c.auth.bind(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// OrgURL returns the normalised org URL.
+func (c *Client) OrgURL() string { return c.org.String() }
+
+// AuthMode names the auth scheme: ssws, oauth or oauth-dpop.
+func (c *Client) AuthMode() string { return c.auth.mode() }
+
+// Accounting returns the request counts by kind, method and outcome.
+func (c *Client) Accounting() *httpx.Accounting { return c.acct }
+
+// Limiter returns the org limiter in use.
+func (c *Client) Limiter() *OrgLimiter { return c.limiter }
+
+// ServerTime returns the Date of the most recent response (zero before any).
+func (c *Client) ServerTime() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.serverTime
+}
+
+func (c *Client) noteServerTime(resp *http.Response) time.Time {
+	t, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return time.Time{}
+	}
+	c.mu.Lock()
+	if t.After(c.serverTime) {
+		c.serverTime = t
+	}
+	c.mu.Unlock()
+	return t
+}
+
+// roundTrip sends one HTTP exchange and accounts it. Only the kind, method
+// and outcome are recorded: never URLs with queries, headers or bodies.
+func (c *Client) roundTrip(req *http.Request, kind string) (*http.Response, error) {
+	req.Header.Set("User-Agent", c.userAgent)
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	key := httpx.RequestKey{Kind: kind, Method: req.Method, Outcome: outcome(resp, err)}
+	c.acct.Add(key)
+	if c.observer != nil {
+		c.observer(key, time.Since(start))
+	}
+	return resp, err
+}
+
+func outcome(resp *http.Response, err error) string {
+	switch {
+	case err == nil:
+		return strconv.Itoa(resp.StatusCode)
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "timeout"
+	case httpx.IsTLSError(err):
+		return "tls"
+	}
+	return "error"
+}
+
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}
+
+// request describes one logical API call.
+type request struct {
+	kind   string   // accounting kind, e.g. "users.get"
+	bucket string   // rate-limit bucket, e.g. "/api/v1/users"
+	url    *url.URL // absolute, on the org origin
+	once   bool     // no retries of failures (auth refresh still allowed)
+}
+
+// sameOrigin reports whether u is on the org's scheme and host.
+func (c *Client) sameOrigin(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, c.org.Scheme) && strings.EqualFold(u.Host, c.org.Host)
+}
+
+// get performs r with auth, pacing and retries, and decodes a 200 body into
+// out. It returns the response (body closed) for its headers.
+func (c *Client) get(ctx context.Context, r request, out any) (*http.Response, error) {
+	if !c.sameOrigin(r.url) {
+		return nil, fmt.Errorf("%w: %s://%s", ErrForeignLink, r.url.Scheme, r.url.Host)
+	}
+	retries := 0
+	usedAuth := map[authRetry]bool{} // each auth fix is tried once per call
+	for {
+		resp, err := c.attempt(ctx, r, out)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var ra *retryable
+		if !errors.As(err, &ra) {
+			return nil, err
+		}
+		if ra.auth != noAuthRetry {
+			if usedAuth[ra.auth] {
+				return nil, ra.err
+			}
+			usedAuth[ra.auth] = true
+			continue
+		}
+		if r.once || retries >= c.maxRetries {
+			return nil, ra.err
+		}
+		wait := ra.wait
+		if ra.backoff {
+			wait = c.backoff.Delay(retries)
+		}
+		retries++
+		if wait > 0 {
+			if err := httpx.Sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// retryable wraps an attempt failure worth another try. wait is extra delay
+// beyond what the limiter imposes (429 waits live in the limiter).
+type retryable struct {
+	err     error
+	wait    time.Duration
+	backoff bool      // wait per the client's Backoff instead
+	auth    authRetry // a 401 that a nonce or a fresh token may fix
+}
+
+func (r *retryable) Error() string { return r.err.Error() }
+func (r *retryable) Unwrap() error { return r.err }
+
+// attempt performs one try.
+func (c *Client) attempt(ctx context.Context, r request, out any) (*http.Response, error) {
+	cred, err := c.auth.prepare(ctx)
+	if err != nil {
+		if httpx.IsTransient(err) {
+			return nil, &retryable{err: err, backoff: true}
+		}
+		return nil, err
+	}
+	release, err := c.limiter.acquire(ctx, r.bucket)
+	if err != nil {
+		return nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, r.url.String(), nil)
+	if err != nil {
+		release(nil)
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if err := cred.apply(req); err != nil {
+		release(nil)
+		return nil, err
+	}
+	resp, err := c.roundTrip(req, r.kind)
+	if err != nil {
+		release(nil)
+		err = fmt.Errorf("okta %s: %w", r.kind, redactURLError(err))
+		if httpx.IsTransient(err) && ctx.Err() == nil {
+			return nil, &retryable{err: err, backoff: true}
+		}
+		return nil, err
+	}
+	// The slot is held until the body is read: Okta counts a request as
+	// concurrent until its response completes. Deferred calls run in reverse,
+	// so the body is drained before the slot is released.
+	defer release(resp)
+	defer httpx.Drain(resp.Body, 64<<10)
+	c.noteServerTime(resp)
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		if out != nil {
+			if err := httpx.DecodeJSON(resp.Body, c.maxBody, out); err != nil {
+				// A cut or garbled page must fail, never pass as a short list.
+				err = fmt.Errorf("okta %s: %w", r.kind, err)
+				if httpx.IsTransient(err) {
+					// The connection broke mid-body: worth another try.
+					return nil, &retryable{err: err, backoff: true}
+				}
+				return nil, err
+			}
+		}
+		return resp, nil
+	case resp.StatusCode == http.StatusUnauthorized:
+		apiErr := c.apiError(resp, r.kind)
+		if fix := cred.retryAfter401(resp); fix != noAuthRetry {
+			return nil, &retryable{err: apiErr, auth: fix}
+		}
+		return nil, apiErr
+	case resp.StatusCode == http.StatusTooManyRequests:
+		apiErr := c.apiError(resp, r.kind)
+		var wait time.Duration
+		if resp.Header.Get("X-Rate-Limit-Reset") == "" {
+			// Without bucket headers the limiter can't pace us: honour Retry-After or back off.
+			var ok bool
+			if wait, ok = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), httpx.ServerNow(resp, time.Now())); !ok {
+				return nil, &retryable{err: apiErr, backoff: true}
+			}
+			wait = httpx.Jitter(wait, 0.1)
+		}
+		return nil, &retryable{err: apiErr, wait: wait}
+	case httpx.IsRetryableStatus(resp.StatusCode) || resp.StatusCode == http.StatusInternalServerError:
+		return nil, &retryable{err: c.apiError(resp, r.kind), backoff: true}
+	}
+	return nil, c.apiError(resp, r.kind)
+}
+
+// apiError reads an Okta error body (capped) into an APIError.
+func (c *Client) apiError(resp *http.Response, kind string) *APIError {
+	e := &APIError{Status: resp.StatusCode, Kind: kind}
+	var eb errorBody
+	if httpx.DecodeJSON(resp.Body, 64<<10, &eb) == nil {
+		e.ErrorCode, e.ErrorSummary, e.ErrorID = eb.ErrorCode, eb.ErrorSummary, eb.ErrorID
+		for _, cause := range eb.ErrorCauses {
+			e.Causes = append(e.Causes, cause.ErrorSummary)
+		}
+	}
+	return e
+}
+
+// redactURLError drops the query string from *url.Error so search terms
+// don't end up in logs; credentials are in headers and never in URLs.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			u.RawQuery = ""
+			return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+		}
+	}
+	return err
+}
+
+// endpoint builds an absolute org URL from a base path, an optional id
+// segment (escaped, since logins may hold any character), and a query.
+func (c *Client) endpoint(base, id, rest string, q url.Values) *url.URL {
+	u := *c.org
+	u.Path, u.RawPath = base+rest, ""
+	if id != "" {
+		u.Path = base + "/" + id + rest
+		u.RawPath = base + "/" + url.PathEscape(id) + rest
+	}
+	u.RawQuery = q.Encode()
+	return &u
+}

@@ -1,0 +1,86 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const groupsPath = "/api/v1/groups"
+
+// GetGroup fetches one group by id.
+func (c *Client) GetGroup(ctx context.Context, id string) (Group, error) {
+	if id == "" {
+		return Group{}, errors.New("okta: empty group id")
+	}
+	var g Group
+	_, err := c.get(ctx, request{kind: "groups.get", bucket: groupsPath + "/{id}", url: c.endpoint(groupsPath, id, "", nil)}, &g)
+	return g, err
+}
+
+// FindGroupByName returns the one group whose profile.name equals name
+// exactly (case-sensitive). None wraps ErrNotFound; several is an *AmbiguousError.
+func (c *Client) FindGroupByName(ctx context.Context, name string) (Group, error) {
+	q := url.Values{
+		"search": {`profile.name eq "` + quote(name) + `"`},
+		"limit":  {strconv.Itoa(c.searchPageSize)},
+	}
+	r := request{kind: "groups.search", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)}
+	var found []Group
+	// Okta's eq may ignore case; keep only exact matches.
+	for g, err := range paginate[Group](ctx, c, r, nil) {
+		if err != nil {
+			return Group{}, err
+		}
+		if g.Profile.Name == name {
+			found = append(found, g)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Group{}, fmt.Errorf("%w: no group named %q", ErrNotFound, name)
+	case 1:
+		return found[0], nil
+	}
+	return Group{}, &AmbiguousError{Name: name, Matches: len(found)}
+}
+
+// quote escapes a value for an Okta search string literal.
+func quote(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
+
+// ListGroupMembers streams the members of a group page by page (Config.PageSize
+// per page). An error mid-way ends the sequence with that error: a partial
+// list is never presented as complete.
+func (c *Client) ListGroupMembers(ctx context.Context, groupID string) iter.Seq2[User, error] {
+	if groupID == "" {
+		return func(yield func(User, error) bool) { yield(User{}, errors.New("okta: empty group id")) }
+	}
+	q := url.Values{"limit": {strconv.Itoa(c.pageSize)}}
+	r := request{kind: "groups.members", bucket: groupsPath + "/{id}/users", url: c.endpoint(groupsPath, groupID, "/users", q)}
+	return paginate[User](ctx, c, r, nil)
+}
+
+// GroupsWithMembershipChangedSince streams groups whose membership changed
+// after since (filter=lastMembershipUpdated gt "…").
+func (c *Client) GroupsWithMembershipChangedSince(ctx context.Context, since time.Time) *Changes[Group] {
+	return c.groupsFiltered(ctx, `lastMembershipUpdated gt "`+formatTime(since)+`"`)
+}
+
+// GroupsChangedSince streams groups whose profile or membership changed after
+// since, so renames are seen as well.
+func (c *Client) GroupsChangedSince(ctx context.Context, since time.Time) *Changes[Group] {
+	ts := formatTime(since)
+	return c.groupsFiltered(ctx, `lastUpdated gt "`+ts+`" or lastMembershipUpdated gt "`+ts+`"`)
+}
+
+func (c *Client) groupsFiltered(ctx context.Context, filter string) *Changes[Group] {
+	q := url.Values{"filter": {filter}, "limit": {strconv.Itoa(c.searchPageSize)}}
+	return newChanges[Group](ctx, c, request{kind: "groups.changed", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})
+}

@@ -1,0 +1,244 @@
+package okta
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimbridge/scimbridge/internal/httpx"
+)
+
+// LimiterOptions tunes an org's request budget.
+type LimiterOptions struct {
+	// Share is the fraction of each rate-limit bucket this process may use
+	// before it waits for the bucket's reset; default 0.5 so the org's other
+	// integrations keep working.
+	Share float64
+	// Concurrency caps requests in flight to the org; default 8 (Okta's org
+	// concurrency limit is 75).
+	Concurrency int
+}
+
+func (o LimiterOptions) withDefaults() LimiterOptions {
+	if o.Share <= 0 || o.Share > 1 {
+		o.Share = 0.5
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	return o
+}
+
+// Limiters hands out one OrgLimiter per Okta org, so every integration that
+// reads the same org draws from one budget.
+type Limiters struct {
+	opts LimiterOptions
+	mu   sync.Mutex
+	orgs map[string]*OrgLimiter
+}
+
+// NewLimiters returns a registry whose limiters use opts.
+func NewLimiters(opts LimiterOptions) *Limiters {
+	return &Limiters{opts: opts.withDefaults(), orgs: make(map[string]*OrgLimiter)}
+}
+
+// For returns the limiter of the org at orgURL, creating it on first use.
+func (l *Limiters) For(orgURL string) *OrgLimiter {
+	key := orgKey(orgURL)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if o, ok := l.orgs[key]; ok {
+		return o
+	}
+	o := NewOrgLimiter(l.opts)
+	l.orgs[key] = o
+	return o
+}
+
+var defaultLimiters = NewLimiters(LimiterOptions{})
+
+// SharedLimiter returns the process-wide limiter of the org at orgURL.
+func SharedLimiter(orgURL string) *OrgLimiter { return defaultLimiters.For(orgURL) }
+
+// orgKey normalises an org URL to scheme://host so trailing slashes or case
+// never split one org's budget in two.
+func orgKey(orgURL string) string {
+	u, err := url.Parse(strings.TrimSpace(orgURL))
+	if err != nil || u.Host == "" {
+		return strings.ToLower(strings.TrimRight(orgURL, "/"))
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// OrgLimiter paces requests to one Okta org: a concurrency cap plus, per
+// rate-limit bucket, a budget learned from the X-Rate-Limit-* headers.
+type OrgLimiter struct {
+	opts LimiterOptions
+	sem  chan struct{}
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	// offset is server time minus local time, from the last Date header, so
+	// waits are computed on the server's clock.
+	offset time.Duration
+}
+
+type bucket struct {
+	limit     int       // 0 while unknown, -1 when the server sends no headers
+	remaining int       // as last reported for the current window
+	reset     time.Time // server clock; zero once the window has passed
+	pending   int       // requests sent, response not yet seen
+}
+
+// NewOrgLimiter returns a standalone limiter (prefer Limiters.For or SharedLimiter).
+func NewOrgLimiter(opts LimiterOptions) *OrgLimiter {
+	opts = opts.withDefaults()
+	return &OrgLimiter{opts: opts, sem: make(chan struct{}, opts.Concurrency), buckets: make(map[string]*bucket)}
+}
+
+// Share returns the configured bucket share.
+func (l *OrgLimiter) Share() float64 { return l.opts.Share }
+
+// BucketState describes one bucket for diagnostics.
+type BucketState struct {
+	Limit, Remaining, Pending int
+	Reset                     time.Time
+}
+
+// Bucket returns the state of a bucket.
+func (l *OrgLimiter) Bucket(name string) BucketState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(name)
+	return BucketState{Limit: b.limit, Remaining: b.remaining, Pending: b.pending, Reset: b.reset}
+}
+
+func (l *OrgLimiter) bucket(name string) *bucket {
+	b, ok := l.buckets[name]
+	if !ok {
+		b = &bucket{}
+		l.buckets[name] = b
+	}
+	return b
+}
+
+// serverNow estimates the server's clock. Date has whole seconds and is set
+// before the response travels, so the estimate lags: waits err on the long side.
+func (l *OrgLimiter) serverNow() time.Time { return time.Now().Add(l.offset) }
+
+// acquire blocks until a request to bucket name fits the concurrency cap and
+// the bucket's budget. The returned func must be called with the response
+// (nil on transport errors).
+func (l *OrgLimiter) acquire(ctx context.Context, name string) (func(*http.Response), error) {
+	// Budget first, slot second: a request waiting for its bucket's reset
+	// must not hold a concurrency slot that other buckets could use.
+	for {
+		wait, ok := l.reserve(name)
+		if ok {
+			break
+		}
+		if err := httpx.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		l.observe(name, nil) // give the reserved unit back
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func(resp *http.Response) {
+		once.Do(func() {
+			l.observe(name, resp)
+			<-l.sem
+		})
+	}, nil
+}
+
+// reserve takes one unit of the bucket's budget, or says how long to wait.
+func (l *OrgLimiter) reserve(name string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(name)
+	now := l.serverNow()
+	if !b.reset.IsZero() && !now.Before(b.reset) {
+		// The window has passed: the full limit is back.
+		b.remaining, b.reset = b.limit, time.Time{}
+	}
+	if b.limit < 0 {
+		// The server sends no rate-limit headers: only the concurrency cap applies.
+		b.pending++
+		return 0, true
+	}
+	if b.limit == 0 {
+		// Limit unknown: one request at a time until a response teaches it.
+		if b.pending == 0 {
+			b.pending++
+			return 0, true
+		}
+		return 25 * time.Millisecond, false
+	}
+	budget := max(1, int(float64(b.limit)*l.opts.Share))
+	used := b.limit - b.remaining + b.pending
+	if used < budget {
+		b.pending++
+		return 0, true
+	}
+	if b.reset.IsZero() {
+		// Over budget within an unknown window: in-flight responses will tell.
+		return 25 * time.Millisecond, false
+	}
+	// A small fixed margin plus jitter so waiting clients don't stampede at the reset.
+	return httpx.Jitter(b.reset.Sub(now), 0.05) + 20*time.Millisecond, false
+}
+
+// observe folds a response's rate-limit headers into the bucket.
+func (l *OrgLimiter) observe(name string, resp *http.Response) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(name)
+	if b.pending > 0 {
+		b.pending--
+	}
+	if resp == nil {
+		return
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		l.offset = d.Sub(time.Now())
+	}
+	limit, err1 := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Limit"))
+	remaining, err2 := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
+	resetSec, err3 := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 {
+		if b.limit == 0 && resp.Header.Get("X-Rate-Limit-Limit") == "" {
+			b.limit = -1
+		}
+		return
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		remaining = 0
+	}
+	reset := time.Unix(resetSec, 0)
+	switch {
+	case b.reset.IsZero() || reset.After(b.reset):
+		b.limit, b.remaining, b.reset = limit, remaining, reset
+	case reset.Equal(b.reset):
+		// Responses can arrive out of order: the smallest remaining is the truth.
+		b.limit, b.remaining = limit, min(b.remaining, remaining)
+	}
+	if b.remaining < 0 {
+		b.remaining = 0
+	}
+}
+
+// ServerTime returns the limiter's estimate of the org's clock.
+func (l *OrgLimiter) ServerTime() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.serverNow()
+}

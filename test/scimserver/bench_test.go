@@ -1,0 +1,47 @@
+package scimserver
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+)
+
+// BenchmarkLookup100k checks that indexed lookups stay flat at Cisco scale:
+// 100k users, userName filter and get by id.
+func BenchmarkLookup100k(b *testing.B) {
+	srv, _ := New(Options{Token: token})
+	ids := make([]string, 100_000)
+	for i := range ids {
+		id, err := srv.AddUser(map[string]any{"userName": fmt.Sprintf("user%06d@example.com", i), "externalId": fmt.Sprint(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = id
+	}
+	get := func(path string) {
+		req := httptest.NewRequest("GET", srv.BasePath()+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+	b.Run("userName filter", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			get("/Users?filter=" + url.QueryEscape(fmt.Sprintf(`userName eq "USER%06d@example.com"`, i%len(ids))))
+		}
+	})
+	b.Run("get by id", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			get("/Users/" + ids[i%len(ids)])
+		}
+	})
+	b.Run("last page", func(b *testing.B) {
+		for b.Loop() {
+			get("/Users?startIndex=99901&count=100")
+		}
+	})
+}

@@ -1,0 +1,187 @@
+package scimserver
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// FaultKind selects what a Fault does.
+type FaultKind string
+
+// Fault kinds.
+const (
+	// FaultStatus answers Status (default 503) with a SCIM error body, or
+	// Body/ContentType when set (e.g. an HTML error page), and Retry-After
+	// when RetryAfter is set.
+	FaultStatus FaultKind = "status"
+	// FaultReset resets the TCP connection instead of answering.
+	FaultReset FaultKind = "reset"
+	// FaultMalformed answers 200 with a truncated JSON body.
+	FaultMalformed FaultKind = "malformed"
+	// FaultLatency waits Latency, then serves the request normally.
+	FaultLatency FaultKind = "latency"
+)
+
+// Fault is one injected failure. Method and Path ("/Users", "/Users/{id}",
+// "/Groups", "/Groups/{id}", …) narrow the requests it applies to; empty
+// matches all. Times is how many matching requests it affects; 0 means
+// until cleared.
+type Fault struct {
+	Kind        FaultKind     `json:"kind"`
+	Method      string        `json:"method,omitempty"`
+	Path        string        `json:"path,omitempty"`
+	Times       int           `json:"times,omitempty"`
+	Status      int           `json:"status,omitempty"`
+	RetryAfter  string        `json:"retryAfter,omitempty"`
+	Body        string        `json:"body,omitempty"`
+	ContentType string        `json:"contentType,omitempty"`
+	Latency     time.Duration `json:"latency,omitempty"`
+	// AfterHandler lets the request take effect first and then fails its
+	// answer: the case where a client cannot know whether a write happened.
+	AfterHandler bool `json:"afterHandler,omitempty"`
+}
+
+// faultSet is the ordered list of active faults.
+type faultSet struct {
+	mu     sync.Mutex
+	faults []*Fault
+}
+
+func (fs *faultSet) add(f Fault) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.faults = append(fs.faults, &f)
+}
+
+func (fs *faultSet) clear() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.faults = nil
+}
+
+// take returns the first fault matching the request and uses up one of its times.
+func (fs *faultSet) take(method, route string) *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, f := range fs.faults {
+		if (f.Method != "" && f.Method != method) || (f.Path != "" && f.Path != route) {
+			continue
+		}
+		out := *f
+		if f.Times > 0 {
+			if f.Times--; f.Times == 0 {
+				fs.faults = append(fs.faults[:i], fs.faults[i+1:]...)
+			}
+		}
+		return &out
+	}
+	return nil
+}
+
+// inject writes the fault's answer. It returns false for latency faults,
+// after which the request is served normally.
+func (f *Fault) inject(w http.ResponseWriter, r *http.Request) bool {
+	switch f.Kind {
+	case FaultLatency:
+		t := time.NewTimer(f.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		return false
+	case FaultReset:
+		resetConn(w)
+	case FaultMalformed:
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusOK)
+		body := f.Body
+		if body == "" {
+			body = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":3,"Resources":[{"id":"`
+		}
+		_, _ = w.Write([]byte(body))
+	default:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.Body != "" {
+			ct := f.ContentType
+			if ct == "" {
+				ct = "text/html; charset=utf-8"
+			}
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(f.Body))
+			return true
+		}
+		writeError(w, status, "", "injected fault")
+	}
+	return true
+}
+
+// resetConn aborts the connection with a TCP RST (SO_LINGER 0) so the
+// client sees "connection reset by peer", not a clean close.
+func resetConn(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = nc.NetConn()
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// writeError writes a SCIM error (RFC 7644 §3.12).
+func writeError(w http.ResponseWriter, status int, scimType, detail string) {
+	body := map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:Error"},
+		"status":  strconv.Itoa(status),
+		"detail":  detail,
+	}
+	if scimType != "" {
+		body["scimType"] = scimType
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// UnmarshalJSON accepts latency as a Go duration string ("250ms") as well
+// as nanoseconds, for the control endpoint.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	type plain Fault
+	var aux struct {
+		plain
+		Latency json.RawMessage `json:"latency,omitempty"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*f = Fault(aux.plain)
+	if len(aux.Latency) == 0 {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(aux.Latency, &s) == nil {
+		d, err := time.ParseDuration(s)
+		f.Latency = d
+		return err
+	}
+	return json.Unmarshal(aux.Latency, &f.Latency)
+}

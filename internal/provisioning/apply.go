@@ -1,0 +1,65 @@
+package provisioning
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// applier executes planned changes against the target and mirrors every
+// successful write into the actual view, so later steps of the cycle (and
+// incremental cycles) see the target as it now is.
+type applier struct {
+	e      *Engine
+	cfg    *Config
+	have   *actual
+	dryRun bool
+	now    time.Time
+
+	mu       sync.Mutex
+	counts   Counts
+	failures []Failure
+	// failed and succeeded feed the per-object retry backoff.
+	failed    map[string]error
+	succeeded map[string]bool
+}
+
+func newApplier(e *Engine, cfg *Config, have *actual, now time.Time) *applier {
+	return &applier{e: e, cfg: cfg, have: have, dryRun: cfg.DryRun, now: now,
+		failed: map[string]error{}, succeeded: map[string]bool{}}
+}
+
+// each runs fn over items with the engine's write concurrency.
+func each[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T)) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for _, it := range items {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			fn(gctx, it)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func (a *applier) fail(key, kind, name string, action Action, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.counts.Failures++
+	a.failed[key] = err
+	if len(a.failures) < MaxFailuresKept {
+		a.failures = append(a.failures, Failure{Kind: kind, Name: name, Action: action, Err: err})
+	}
+}
+
+func (a *applier) ok(key string, count func(*Counts)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.succeeded[key] = true
+	count(&a.counts)
+}

@@ -1,0 +1,241 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/internal/scim"
+)
+
+// userKey identifies a user for the retry backoff.
+func userKey(c *userChange) string {
+	if c.OktaID != "" {
+		return "user:" + c.OktaID
+	}
+	return "user:target:" + c.TargetID
+}
+
+// applyUsers runs the user changes in three steps: renames routed through a
+// temporary name first, then every other change, then those renames' final
+// names, so swaps and chains of userNames converge.
+func (a *applier) applyUsers(ctx context.Context, changes []*userChange) {
+	var viaTemp, rest []*userChange
+	for _, c := range changes {
+		if c.ViaTemp {
+			viaTemp = append(viaTemp, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	n := a.e.opts.WriteConcurrency
+	each(ctx, n, viaTemp, a.renameToTemp)
+	each(ctx, n, rest, a.applyUser)
+	each(ctx, n, viaTemp, a.applyUser)
+}
+
+// tempUserName is unique per target user and keeps the old name readable.
+func tempUserName(c *userChange, old string) string {
+	return fmt.Sprintf("%s.rename-%s", old, c.TargetID)
+}
+
+func (a *applier) renameToTemp(ctx context.Context, c *userChange) {
+	a.mu.Lock()
+	t := a.have.Users[c.TargetID]
+	a.mu.Unlock()
+	if t == nil {
+		return
+	}
+	temp := tempUserName(c, t.Attrs.UserName)
+	if !a.dryRun {
+		if err := a.e.dst.PatchUser(ctx, c.TargetID, scim.ReplaceOp("userName", temp)); err != nil {
+			a.fail(userKey(c), "User", c.Name, ActionRename, err)
+			c.NewUserName = "" // the final step must not run either
+			return
+		}
+	}
+	a.mu.Lock()
+	moved := *t
+	moved.Attrs.UserName = temp
+	a.have.putUser(&moved)
+	a.mu.Unlock()
+}
+
+func (a *applier) applyUser(ctx context.Context, c *userChange) {
+	if c.Create != nil {
+		a.createUser(ctx, c)
+		return
+	}
+	if c.ViaTemp && c.NewUserName == "" && len(c.Attrs) == 0 && c.SetActive == nil && !c.Link {
+		return
+	}
+	ops := patchOps(c)
+	if len(ops) == 0 {
+		return
+	}
+	if !a.dryRun {
+		if err := a.e.dst.PatchUser(ctx, c.TargetID, ops...); err != nil {
+			if errors.Is(err, scim.ErrNotFound) {
+				// Deleted in the target: forget it, the next cycle recreates it.
+				a.mu.Lock()
+				if t := a.have.Users[c.TargetID]; t != nil {
+					a.have.unindex(t)
+					delete(a.have.Users, c.TargetID)
+				}
+				a.mu.Unlock()
+			}
+			a.fail(userKey(c), "User", c.Name, c.action(), err)
+			return
+		}
+	}
+	a.mu.Lock()
+	if t := a.have.Users[c.TargetID]; t != nil {
+		next := *t
+		applyToTarget(&next, c)
+		a.have.putUser(&next)
+	}
+	a.mu.Unlock()
+	a.ok(userKey(c), func(n *Counts) { countUserChange(n, c) })
+}
+
+// patchOps builds the one PATCH of a change: attribute replaces by path, and
+// the active flag in the path-less form Okta's engine sends.
+func patchOps(c *userChange) []scim.PatchOp {
+	var ops []scim.PatchOp
+	if c.Link {
+		ops = append(ops, scim.ReplaceOp("externalId", c.OktaID))
+	}
+	if c.NewUserName != "" {
+		ops = append(ops, scim.ReplaceOp("userName", c.NewUserName))
+	}
+	for _, ch := range c.Attrs {
+		ops = append(ops, scim.ReplaceOp(ch.Path, ch.Value))
+	}
+	if c.SetActive != nil {
+		ops = append(ops, scim.ReplaceValuesOp(map[string]any{"active": *c.SetActive}))
+	}
+	return ops
+}
+
+// applyToTarget mirrors a successful change into the target view.
+func applyToTarget(t *targetUser, c *userChange) {
+	if c.Link {
+		t.ExternalID = c.OktaID
+	}
+	if c.NewUserName != "" {
+		t.Attrs.UserName = c.NewUserName
+	}
+	if c.want != nil {
+		for _, ch := range c.Attrs {
+			switch ch.Path {
+			case "displayName":
+				t.Attrs.DisplayName = c.want.Attrs.DisplayName
+			case "name.givenName":
+				t.Attrs.GivenName = c.want.Attrs.GivenName
+			case "name.familyName":
+				t.Attrs.FamilyName = c.want.Attrs.FamilyName
+			case "name.formatted":
+				t.Attrs.Formatted = c.want.Attrs.Formatted
+			case "emails":
+				t.Attrs.Email = c.want.Attrs.Email
+			default:
+				if strings.HasSuffix(ch.Path, ":nativeObjectId") {
+					t.Attrs.NativeObjectID = c.want.Attrs.NativeObjectID
+					t.HasCisco = true
+				}
+			}
+		}
+	}
+	if c.SetActive != nil {
+		t.Active = *c.SetActive
+	}
+}
+
+func countUserChange(n *Counts, c *userChange) {
+	switch c.action() {
+	case ActionCreate:
+		n.Created++
+	case ActionDeactivate:
+		n.Deactivated++
+	case ActionReactivate:
+		n.Reactivated++
+	default:
+		n.Updated++
+	}
+	if c.SetActive != nil && (c.Link || c.NewUserName != "" || len(c.Attrs) > 0) {
+		n.Updated++
+	}
+}
+
+// createUser POSTs a new user. A 409 means a user with that userName exists
+// (created by someone else, or by a create whose answer was lost): an
+// unlinked one is linked, one linked to this Okta user is adopted, and one
+// linked to another Okta user is a conflict. No path leaves an orphan that
+// the next cycle cannot find by externalId or userName.
+func (a *applier) createUser(ctx context.Context, c *userChange) {
+	if a.dryRun {
+		a.mu.Lock()
+		t := fromSCIM(*c.Create)
+		t.ID = "new:" + c.OktaID
+		a.have.putUser(t)
+		a.mu.Unlock()
+		a.ok(userKey(c), func(n *Counts) { n.Created++ })
+		return
+	}
+	created, err := a.e.dst.CreateUser(ctx, *c.Create)
+	if errors.Is(err, scim.ErrConflict) {
+		a.resolveCreateConflict(ctx, c, err)
+		return
+	}
+	if err != nil {
+		a.fail(userKey(c), "User", c.Name, ActionCreate, err)
+		return
+	}
+	t := fromSCIM(created)
+	if t.ExternalID == "" {
+		t.ExternalID = c.OktaID
+	}
+	a.mu.Lock()
+	a.have.putUser(t)
+	a.mu.Unlock()
+	a.ok(userKey(c), func(n *Counts) { n.Created++ })
+}
+
+func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, createErr error) {
+	existing, err := a.e.dst.FindUserByUserName(ctx, c.Create.UserName)
+	if err != nil {
+		a.fail(userKey(c), "User", c.Name, ActionCreate, fmt.Errorf("%w; looking up the existing user: %w", createErr, err))
+		return
+	}
+	t := fromSCIM(existing)
+	switch t.ExternalID {
+	case c.OktaID:
+		a.mu.Lock()
+		a.have.putUser(t)
+		a.mu.Unlock()
+		// Adopted: converge its attributes through a normal update.
+		link := &userChange{OktaID: c.OktaID, TargetID: t.ID, Name: c.Name, want: c.want,
+			Attrs: attrDiff(a.cfg, c.want.Attrs, t.Attrs)}
+		if !t.Active {
+			link.SetActive = ptr(true)
+		}
+		a.applyUser(ctx, link)
+		a.mu.Lock()
+		a.counts.Created++
+		a.mu.Unlock()
+	case "":
+		a.mu.Lock()
+		a.have.putUser(t)
+		a.mu.Unlock()
+		link := &userChange{OktaID: c.OktaID, TargetID: t.ID, Name: c.Name, want: c.want, Link: true,
+			Attrs: attrDiff(a.cfg, c.want.Attrs, t.Attrs)}
+		if !t.Active {
+			link.SetActive = ptr(true)
+		}
+		a.applyUser(ctx, link)
+	default:
+		a.fail(userKey(c), "User", c.Name, ActionCreate,
+			fmt.Errorf("userName %q is taken by a target user linked to another Okta user", c.Create.UserName))
+	}
+}

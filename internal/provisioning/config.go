@@ -1,0 +1,128 @@
+package provisioning
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Profile selects the target's attribute set.
+type Profile string
+
+const (
+	// ProfileCiscoSecureAccess sends the ciscoumbrella user extension.
+	ProfileCiscoSecureAccess Profile = "CiscoSecureAccess"
+	// ProfileGeneric sends core RFC 7643 attributes only.
+	ProfileGeneric Profile = "Generic"
+)
+
+// DefaultCiscoMaxGroups is Cisco Secure Access's cap on groups per integration.
+const DefaultCiscoMaxGroups = 1000
+
+// Mode is the kind of cycle.
+type Mode string
+
+const (
+	// ModeFull reads both sides completely and repairs drift in the target.
+	ModeFull Mode = "Full"
+	// ModeIncremental re-reads only what changed in Okta since the watermark.
+	ModeIncremental Mode = "Incremental"
+)
+
+// Mapping chooses the Okta profile attributes of the SCIM user.
+type Mapping struct {
+	// UserName is the Okta attribute used as userName ("login" by default).
+	UserName string
+	// DisplayName is the Okta attribute used as displayName; empty values
+	// fall back to "firstName lastName".
+	DisplayName string
+	// NativeObjectID is the Okta attribute sent as the Cisco nativeObjectId.
+	NativeObjectID string
+	// SendEmails sends profile.email as the primary work email.
+	SendEmails bool
+}
+
+// GroupConfig is one ProvisionedGroup as the engine needs it.
+type GroupConfig struct {
+	// Key identifies the ProvisionedGroup (namespace/name); results use it.
+	Key string
+	// OktaID is the resolved Okta group id. Empty means not resolved yet.
+	OktaID string
+	// OktaName is the resolved Okta group name, used when TargetName is empty.
+	OktaName string
+	// Assign makes the members provisioned users.
+	Assign bool
+	// Push creates the group in the target and mirrors its membership.
+	Push bool
+	// TargetName overrides the target group's displayName.
+	TargetName string
+	// TargetID is the target group id reported by an earlier cycle.
+	TargetID string
+	// Deleting is set for a Delete-policy group being deleted: the cycle
+	// deletes its target group.
+	Deleting bool
+	// BaselineMembers is the member count last pushed (it survives restarts in
+	// status): a group that had members and now reads empty is held.
+	BaselineMembers int
+}
+
+// Config is one integration's desired provisioning.
+type Config struct {
+	Profile Profile
+	// MaxGroups caps the groups in the target; 0 means no cap.
+	MaxGroups int
+
+	CreateUsers     bool
+	UpdateUsers     bool
+	DeactivateUsers bool
+
+	// People are Okta logins or ids assigned directly.
+	People []string
+	Groups []GroupConfig
+
+	Mapping Mapping
+
+	// MaxDeactivations and MaxDeactivationPercent bound deactivations (and
+	// userName changes) per cycle; 0 means every one needs approval.
+	MaxDeactivations       int
+	MaxDeactivationPercent int
+
+	// DryRun plans without writing.
+	DryRun bool
+	// Mode is the kind of cycle requested; the engine runs a full cycle
+	// anyway when it has no state or the configuration changed.
+	Mode Mode
+	// ApprovedPlanID releases the held set with this id, once.
+	ApprovedPlanID string
+}
+
+// EffectiveMaxGroups returns the group cap, from MaxGroups or the profile.
+func (c Config) EffectiveMaxGroups() int {
+	if c.MaxGroups > 0 {
+		return c.MaxGroups
+	}
+	if c.Profile == ProfileCiscoSecureAccess {
+		return DefaultCiscoMaxGroups
+	}
+	return 0
+}
+
+// scopeHash identifies everything that decides what the engine reads and how it
+// maps users: when it changes, state from earlier cycles cannot be trusted and
+// the next cycle is a full one.
+func (c Config) scopeHash() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "profile=%s\nmapping=%+v\n", c.Profile, c.Mapping)
+	people := slices.Clone(c.People)
+	slices.Sort(people)
+	fmt.Fprintf(&b, "people=%q\n", people)
+	groups := slices.Clone(c.Groups)
+	slices.SortFunc(groups, func(a, b GroupConfig) int { return strings.Compare(a.Key, b.Key) })
+	for _, g := range groups {
+		fmt.Fprintf(&b, "group=%s|%s|%t|%t|%s\n", g.Key, g.OktaID, g.Assign, g.Push, g.TargetName)
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}

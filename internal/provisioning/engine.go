@@ -1,0 +1,92 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+)
+
+// Options tune an Engine.
+type Options struct {
+	// WriteConcurrency bounds concurrent writes to the target (default 8).
+	WriteConcurrency int
+	// ReadConcurrency bounds concurrent group reads on each side (default 4).
+	ReadConcurrency int
+	// RetryBase and RetryMax bound the backoff of objects whose change
+	// failed, across cycles (defaults 1m and 1h).
+	RetryBase time.Duration
+	RetryMax  time.Duration
+	// WatermarkOverlap is subtracted from the server time at which a full
+	// read started, because Okta's search index is eventually consistent
+	// (default 2m).
+	WatermarkOverlap time.Duration
+	// Now returns the current time (tests set it).
+	Now func() time.Time
+	// Log receives progress; never credentials.
+	Log logr.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.WriteConcurrency <= 0 {
+		o.WriteConcurrency = 8
+	}
+	if o.ReadConcurrency <= 0 {
+		o.ReadConcurrency = 4
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Minute
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = time.Hour
+	}
+	if o.WatermarkOverlap <= 0 {
+		o.WatermarkOverlap = 2 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Engine runs the cycles of one integration. Cycles are serialised; the
+// engine keeps what it learned between them in memory only.
+type Engine struct {
+	src  Source
+	dst  Target
+	opts Options
+
+	mu    sync.Mutex
+	state *state
+}
+
+// New returns an engine reading src and writing dst.
+func New(src Source, dst Target, opts Options) *Engine {
+	return &Engine{src: src, dst: dst, opts: opts.withDefaults()}
+}
+
+// Reset forgets what earlier cycles learned; the next cycle is a full one.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.state = nil
+}
+
+// ErrTargetRead means the target could not be read: the cycle wrote nothing.
+var ErrTargetRead = errors.New("reading the target failed")
+
+// ErrSourceUnavailable means nothing could be read from the source (for
+// example its credentials were refused): the cycle wrote nothing.
+var ErrSourceUnavailable = errors.New("reading the source failed")
+
+// Run runs one cycle. The result is non-nil whenever anything was read, also
+// when err is set; err reports a cycle-level failure (context cancelled,
+// target unreadable, source entirely unreadable). Per-object failures are
+// in Result.Failures, not in err.
+func (e *Engine) Run(ctx context.Context, cfg Config) (*Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.run(ctx, cfg)
+}

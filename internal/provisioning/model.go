@@ -1,0 +1,173 @@
+package provisioning
+
+import (
+	"strings"
+)
+
+// userAttrs are the SCIM attributes the engine manages. Strings only, so a
+// 100k-user state stays small.
+type userAttrs struct {
+	UserName       string
+	GivenName      string
+	FamilyName     string
+	Formatted      string
+	DisplayName    string
+	Email          string
+	NativeObjectID string
+}
+
+// desiredUser is an in-scope Okta user mapped to the target's attributes.
+type desiredUser struct {
+	OktaID string
+	Status string
+	// Active is the desired SCIM active flag.
+	Active bool
+	Attrs  userAttrs
+	// Invalid explains why the user cannot be provisioned (e.g. no userName).
+	Invalid string
+}
+
+// targetUser is a SCIM user as read from the target.
+type targetUser struct {
+	ID         string
+	ExternalID string
+	Active     bool
+	Attrs      userAttrs
+	// HasCisco records whether the extension was present, so an absent
+	// nativeObjectId is not mistaken for a change.
+	HasCisco bool
+}
+
+// managed reports whether the user is linked to an Okta user.
+func (u *targetUser) managed() bool { return u.ExternalID != "" }
+
+// desiredGroup is one configured group as read from Okta.
+type desiredGroup struct {
+	Config GroupConfig
+	// Name is the Okta group's current name.
+	Name string
+	// Found is false when Okta answered 404 for the id.
+	Found bool
+	// Read is true when the member list was read completely.
+	Read bool
+	// Members are the Okta ids of all members, in scope or not.
+	Members []string
+	// Err is the read error, if any.
+	Err error
+}
+
+// targetName is the displayName the group should have in the target.
+func (g *desiredGroup) targetName() string {
+	if g.Config.TargetName != "" {
+		return g.Config.TargetName
+	}
+	if g.Name != "" {
+		return g.Name
+	}
+	return g.Config.OktaName
+}
+
+// desired is the source side of a cycle.
+type desired struct {
+	// Users are the users in scope, by Okta id.
+	Users map[string]*desiredUser
+	// Groups are the configured groups, by GroupConfig.Key.
+	Groups map[string]*desiredGroup
+	// Unprovisioned are in-scope users whose status is not provisioned
+	// (STAGED), so incremental cycles need not read them again.
+	Unprovisioned map[string]bool
+	// People maps each directly assigned login or id to the Okta id found
+	// ("" when not found), so incremental cycles need not read them again.
+	People map[string]string
+	// Complete is false when any read failed or any assigned group is not
+	// resolved: the scope may then be too small, so nothing may leave it.
+	Complete bool
+	Errors   []string
+}
+
+func newDesired() *desired {
+	return &desired{
+		Users:         map[string]*desiredUser{},
+		Unprovisioned: map[string]bool{},
+		Groups:        map[string]*desiredGroup{},
+		People:        map[string]string{},
+		Complete:      true,
+	}
+}
+
+const maxSourceErrors = 10
+
+func (d *desired) fail(msg string) {
+	d.Complete = false
+	if len(d.Errors) < maxSourceErrors {
+		d.Errors = append(d.Errors, msg)
+	}
+}
+
+// targetGroup is a SCIM group as read from the target.
+type targetGroup struct {
+	ID          string
+	ExternalID  string
+	DisplayName string
+	// Members is nil until the group's members were read.
+	Members map[string]struct{}
+}
+
+// actual is the target side of a cycle.
+type actual struct {
+	Users      map[string]*targetUser // by SCIM id
+	byExternal map[string]*targetUser // by externalId (Okta id)
+	byUserName map[string]*targetUser // by lower-cased userName
+	Groups     map[string]*targetGroup
+	// GroupCount counts every group in the target, ours or not.
+	GroupCount int
+}
+
+func newActual() *actual {
+	return &actual{
+		Users:      map[string]*targetUser{},
+		byExternal: map[string]*targetUser{},
+		byUserName: map[string]*targetUser{},
+		Groups:     map[string]*targetGroup{},
+	}
+}
+
+func foldName(s string) string { return strings.ToLower(s) }
+
+// putUser adds or replaces a user and keeps the indexes in step.
+func (a *actual) putUser(u *targetUser) {
+	if old, ok := a.Users[u.ID]; ok {
+		a.unindex(old)
+	}
+	a.Users[u.ID] = u
+	if u.ExternalID != "" {
+		// Two users with one externalId is drift we cannot resolve; keep the
+		// first so the choice is stable.
+		if _, dup := a.byExternal[u.ExternalID]; !dup {
+			a.byExternal[u.ExternalID] = u
+		}
+	}
+	a.byUserName[foldName(u.Attrs.UserName)] = u
+}
+
+func (a *actual) unindex(u *targetUser) {
+	if a.byExternal[u.ExternalID] == u {
+		delete(a.byExternal, u.ExternalID)
+	}
+	if a.byUserName[foldName(u.Attrs.UserName)] == u {
+		delete(a.byUserName, foldName(u.Attrs.UserName))
+	}
+}
+
+// counts returns the managed and active-managed users.
+func (a *actual) counts() (managed, active int) {
+	for _, u := range a.Users {
+		if u.managed() {
+			managed++
+			if u.Active {
+				active++
+			}
+		}
+	}
+	return managed, active
+}

@@ -1,0 +1,256 @@
+package provisioning
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// groupChange is everything one cycle does to one pushed group.
+type groupChange struct {
+	Key string
+	// TargetID is the target group's id ("" for a create).
+	TargetID string
+	// Name is the target displayName after the change.
+	Name string
+	// ExternalID is the Okta group id, set on create.
+	ExternalID string
+
+	Create bool
+	Rename bool
+	Delete bool
+	Add    []string
+	Remove []string
+}
+
+// groupStatus is what the planner learned about one group, for the result.
+type groupStatus struct {
+	TargetID       string
+	TargetName     string
+	Members        int
+	Desired        int
+	Skipped        int
+	RemovalsHeld   int
+	CapBlocked     bool
+	Blocked        string
+	MembersUnknown bool
+}
+
+// groupPlan is the planned group changes.
+type groupPlan struct {
+	Changes []*groupChange
+	Held    []HeldChange
+	Status  map[string]*groupStatus
+	// CapWarning is set when the target holds 90% or more of the cap.
+	CapWarning bool
+}
+
+// Groups past the cap are created in this order: by target displayName,
+// case-insensitively, then by ProvisionedGroup key. It is fixed so that the
+// same groups win on every cycle.
+func createOrder(a, b *groupChange) int {
+	if c := cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Key, b.Key)
+}
+
+// planGroups is a pure function of the configuration, both sides after the
+// user changes, and the approved held keys.
+func planGroups(cfg *Config, want *desired, have *actual, released map[string]bool) *groupPlan {
+	p := &groupPlan{Status: map[string]*groupStatus{}}
+	var creates []*groupChange
+
+	for _, key := range sortedKeys(want.Groups) {
+		g := want.Groups[key]
+		if !g.Config.Push {
+			continue
+		}
+		st := &groupStatus{}
+		p.Status[key] = st
+		tg := findTargetGroup(g, have)
+		if tg != nil {
+			st.TargetID, st.TargetName = tg.ID, tg.DisplayName
+			st.Members = len(tg.Members)
+			st.MembersUnknown = tg.Members == nil
+		}
+		if g.Config.Deleting {
+			if tg != nil {
+				p.Changes = append(p.Changes, &groupChange{Key: key, TargetID: tg.ID, Name: tg.DisplayName, Delete: true})
+			}
+			continue
+		}
+		switch {
+		case g.Config.OktaID == "":
+			st.Blocked = "the Okta group is not resolved"
+			continue
+		case !g.Found:
+			st.Blocked = "the Okta group no longer exists; its target group is kept until the ProvisionedGroup is deleted"
+			st.RemovalsHeld = st.Members
+			continue
+		case !g.Read:
+			st.Blocked = "reading the Okta group's members failed"
+			continue
+		}
+
+		members, skipped := desiredMembers(g, have)
+		st.Desired, st.Skipped = len(members), skipped
+		name := g.targetName()
+		if tg == nil {
+			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: sortedSet(members)}
+			creates = append(creates, c)
+			continue
+		}
+		if tg.Members == nil {
+			st.Blocked = "reading the target group's members failed"
+			continue
+		}
+		c := &groupChange{Key: key, TargetID: tg.ID, Name: name, Rename: tg.DisplayName != name}
+		for id := range members {
+			if _, ok := tg.Members[id]; !ok {
+				c.Add = append(c.Add, id)
+			}
+		}
+		var removals []string
+		for id := range tg.Members {
+			if _, ok := members[id]; ok {
+				continue
+			}
+			if u := have.Users[id]; u != nil && u.managed() && !u.Active {
+				// Deactivated users leave pushed groups whatever the read.
+				c.Remove = append(c.Remove, id)
+				continue
+			}
+			removals = append(removals, id)
+		}
+		slices.Sort(c.Add)
+		slices.Sort(removals)
+		if !want.Complete && len(removals) > 0 {
+			// Blocked, not held: nothing to approve, a complete read decides.
+			st.Blocked = "member removals wait for a complete read of Okta"
+			st.RemovalsHeld = len(removals)
+			removals = nil
+		}
+		allowed, held := screenRemovals(cfg, g, tg, removals, released)
+		c.Remove = append(c.Remove, allowed...)
+		slices.Sort(c.Remove)
+		for _, id := range held {
+			p.Held = append(p.Held, HeldChange{Action: ActionRemoveMembers, Kind: "Group", Name: tg.DisplayName,
+				Detail: "remove " + memberName(have, id), key: "remove:" + tg.ID + ":" + id})
+		}
+		st.RemovalsHeld += len(held)
+		if c.Rename || len(c.Add) > 0 || len(c.Remove) > 0 {
+			p.Changes = append(p.Changes, c)
+		}
+	}
+
+	capacity := cfg.EffectiveMaxGroups()
+	slices.SortFunc(creates, createOrder)
+	total := have.GroupCount
+	for _, c := range creates {
+		if capacity > 0 && total >= capacity {
+			p.Status[c.Key].CapBlocked = true
+			continue
+		}
+		total++
+		p.Changes = append(p.Changes, c)
+	}
+	p.CapWarning = capacity > 0 && total*10 >= capacity*9
+	return p
+}
+
+// findTargetGroup finds the target group of a pushed group: by the id an
+// earlier cycle reported, by externalId (the Okta group id), or by
+// displayName when the target group carries no externalId of another group.
+func findTargetGroup(g *desiredGroup, have *actual) *targetGroup {
+	if tg := have.Groups[g.Config.TargetID]; g.Config.TargetID != "" && tg != nil {
+		return tg
+	}
+	name := strings.ToLower(g.targetName())
+	var byName *targetGroup
+	for _, id := range sortedKeys(have.Groups) {
+		tg := have.Groups[id]
+		if g.Config.OktaID != "" && tg.ExternalID == g.Config.OktaID {
+			return tg
+		}
+		if byName == nil && name != "" && strings.ToLower(tg.DisplayName) == name && (tg.ExternalID == "" || tg.ExternalID == g.Config.OktaID) {
+			byName = tg
+		}
+	}
+	return byName
+}
+
+// desiredMembers maps the Okta members to target ids: only users managed and
+// active in the target are pushed, like Okta pushes only active, assigned users.
+func desiredMembers(g *desiredGroup, have *actual) (map[string]struct{}, int) {
+	out := make(map[string]struct{}, len(g.Members))
+	skipped := 0
+	for _, oktaID := range g.Members {
+		if u := have.byExternal[oktaID]; u != nil && u.Active {
+			out[u.ID] = struct{}{}
+		} else {
+			skipped++
+		}
+	}
+	return out, skipped
+}
+
+// screenRemovals splits scope-based member removals into those that may
+// proceed and those held. A group
+// that had members and now reads empty holds every removal. Otherwise the
+// removals not released by approval are held when they exceed
+// maxDeactivationPercent of the group's members, with an allowance of at
+// least one removal per cycle (small groups would hold every change).
+func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []string, released map[string]bool) (allowed, held []string) {
+	if len(removals) == 0 {
+		return nil, nil
+	}
+	var pending []string
+	for _, id := range removals {
+		if released["remove:"+tg.ID+":"+id] {
+			allowed = append(allowed, id)
+		} else {
+			pending = append(pending, id)
+		}
+	}
+	if len(pending) == 0 {
+		return allowed, nil
+	}
+	baseline := max(len(tg.Members), g.Config.BaselineMembers)
+	if len(g.Members) == 0 && baseline > 0 {
+		return allowed, pending
+	}
+	allowance := 0
+	if cfg.MaxDeactivationPercent > 0 {
+		allowance = max(1, baseline*cfg.MaxDeactivationPercent/100)
+	}
+	if len(pending) > allowance {
+		return allowed, pending
+	}
+	return append(allowed, pending...), nil
+}
+
+func memberName(have *actual, id string) string {
+	if u := have.Users[id]; u != nil && u.Attrs.UserName != "" {
+		return u.Attrs.UserName
+	}
+	return id
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func sortedSet(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

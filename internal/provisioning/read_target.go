@@ -1,0 +1,73 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scimbridge/scimbridge/internal/scim"
+)
+
+// readTarget lists every user and group of the target, then reads the
+// members of the groups this integration pushes. A failed list aborts the
+// cycle (nothing can be planned safely); a failed member read only leaves
+// that group's membership unknown.
+func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*actual, error) {
+	a := newActual()
+	for u, err := range e.dst.ListUsers(ctx, scim.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("%w: listing users: %w", ErrTargetRead, err)
+		}
+		a.putUser(fromSCIM(u))
+	}
+	for g, err := range e.dst.ListGroups(ctx, scim.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("%w: listing groups: %w", ErrTargetRead, err)
+		}
+		a.Groups[g.ID] = &targetGroup{ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName}
+	}
+	a.GroupCount = len(a.Groups)
+
+	var mu sync.Mutex
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.SetLimit(e.opts.ReadConcurrency)
+	for _, key := range sortedKeys(want.Groups) {
+		dg := want.Groups[key]
+		if !dg.Config.Push {
+			continue
+		}
+		tg := findTargetGroup(dg, a)
+		if tg == nil {
+			continue
+		}
+		eg.Go(func() error {
+			e.readTargetMembers(ectx, a, tg, &mu)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	return a, ctx.Err()
+}
+
+// readTargetMembers reads one target group's members into tg.
+func (e *Engine) readTargetMembers(ctx context.Context, a *actual, tg *targetGroup, mu *sync.Mutex) {
+	g, err := e.dst.GetGroupWithMembers(ctx, tg.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	if errors.Is(err, scim.ErrNotFound) {
+		delete(a.Groups, tg.ID)
+		a.GroupCount--
+		return
+	}
+	if err != nil {
+		e.opts.Log.V(1).Info("reading target group members failed", "group", tg.DisplayName, "error", err.Error())
+		return
+	}
+	tg.Members = make(map[string]struct{}, len(g.Members))
+	for _, m := range g.Members {
+		tg.Members[m.Value] = struct{}{}
+	}
+}

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd for envtest from the Go module proxy and installs
-# them into bin/k8s/<version>-<os>-<arch>/. Binary downloads (setup-envtest) do not
-# work without internet access; building from source does, and is cached.
+# Builds kube-apiserver and etcd for envtest (and, when asked, kubectl for the
+# local demo) from the Go module proxy and installs them into
+# bin/k8s/<version>-<os>-<arch>/. Binary downloads (setup-envtest) do not work
+# without internet access; building from source does, and is cached.
+#
+# usage: build.sh [component...]   (default: etcd kube-apiserver)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,10 +15,8 @@ GOOS="$(go env GOOS)"
 GOARCH="$(go env GOARCH)"
 dest="${ENVTEST_DIR:-${root}/bin/k8s/${K8S_VERSION}-${GOOS}-${GOARCH}}"
 
-if [[ -x "${dest}/kube-apiserver" && -x "${dest}/etcd" ]]; then
-  echo "${dest}"
-  exit 0
-fi
+components=("$@")
+[[ ${#components[@]} -gt 0 ]] || components=(etcd kube-apiserver)
 mkdir -p "${dest}"
 
 # Without these stamps the server reports v0.0.0-master+$Format:%H$, which
@@ -37,6 +38,12 @@ build() { # name, module dir, ldflags
   echo "built ${name} in $((SECONDS - start))s" >&2
 }
 
-build etcd "${here}/etcd" "-s -w"
-build kube-apiserver "${here}/kube-apiserver" "${ldflags}"
+for c in "${components[@]}"; do
+  [[ -x "${dest}/${c}" ]] && continue
+  case "${c}" in
+  etcd) build etcd "${here}/etcd" "-s -w" ;;
+  kube-apiserver | kubectl) build "${c}" "${here}/${c}" "${ldflags}" ;;
+  *) echo "unknown component ${c}" >&2; exit 2 ;;
+  esac
+done
 echo "${dest}"

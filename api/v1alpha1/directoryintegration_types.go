@@ -281,7 +281,9 @@ type SafetySettings struct {
 
 	// maxDeactivationPercent is the largest share, in whole percent of the
 	// users managed in the target, that one cycle may deactivate without
-	// approval. 0 means every deactivation needs approval.
+	// approval; it always allows at least one deactivation per cycle, so a
+	// single departure from a small directory is not held. 0 means every
+	// deactivation needs approval.
 	// +optional
 	// +kubebuilder:default=10
 	// +kubebuilder:validation:Minimum=0

@@ -220,11 +220,7 @@ func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []st
 	if len(g.Members) == 0 && baseline > 0 {
 		return allowed, pending
 	}
-	allowance := 0
-	if cfg.MaxDeactivationPercent > 0 {
-		allowance = max(1, baseline*cfg.MaxDeactivationPercent/100)
-	}
-	if len(pending) > allowance {
+	if len(pending) > percentAllowance(cfg.MaxDeactivationPercent, baseline) {
 		return allowed, pending
 	}
 	return append(allowed, pending...), nil

@@ -137,10 +137,14 @@ func TestPlanUsers(t *testing.T) {
 			have:   mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
 			expect: []string{"held Deactivate:a@x", "held Deactivate:b@x"}},
 		{name: "deactivations over maxDeactivationPercent are held",
+			cfg:  func(c *Config) { c.MaxDeactivationPercent = 10 },
+			want: tenUsers(2), have: tenTargets(),
+			expect: []string{"held Deactivate:u1@x", "held Deactivate:u2@x"}},
+		{name: "the percentage allows one deactivation in a small directory",
 			cfg:    func(c *Config) { c.MaxDeactivationPercent = 10 },
 			want:   mkDesired(du("o1", "a@x", false), du("o2", "b@x", true)),
 			have:   mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
-			expect: []string{"held Deactivate:a@x"}},
+			expect: []string{"Deactivate:a@x"}},
 		{name: "zero thresholds hold every deactivation",
 			cfg:  func(c *Config) { c.MaxDeactivations, c.MaxDeactivationPercent = 0, 0 },
 			want: mkDesired(du("o1", "a@x", false)), have: mkActual(tu("t1", "o1", "a@x", true)),
@@ -188,6 +192,24 @@ func TestPlanUsers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tenUsers is ten in-scope users of whom the first n are suspended.
+func tenUsers(n int) *desired {
+	d := mkDesired()
+	for i := 1; i <= 10; i++ {
+		u := du(fmt.Sprintf("o%d", i), fmt.Sprintf("u%d@x", i), i > n)
+		d.Users[u.OktaID] = u
+	}
+	return d
+}
+
+func tenTargets() *actual {
+	a := mkActual()
+	for i := 1; i <= 10; i++ {
+		a.putUser(tu(fmt.Sprintf("t%d", i), fmt.Sprintf("o%d", i), fmt.Sprintf("u%d@x", i), true))
+	}
+	return a
 }
 
 func TestPlanUsersSendsOnlyChangedAttributes(t *testing.T) {

@@ -203,11 +203,19 @@ func holdOverThreshold(cfg *Config, managed int, changes []*userChange, released
 }
 
 // withinThreshold reports whether n changes among managed users may proceed.
+// The percentage allows at least one change per cycle (unless it is 0), so
+// that in a small directory a single departure is not a "mass" event; the
+// same allowance applies to group member removals.
 func withinThreshold(cfg *Config, n, managed int) bool {
-	if n > cfg.MaxDeactivations {
-		return false
+	return n <= cfg.MaxDeactivations && n <= percentAllowance(cfg.MaxDeactivationPercent, managed)
+}
+
+// percentAllowance is how many of total may change under percent.
+func percentAllowance(percent, total int) int {
+	if percent <= 0 {
+		return 0
 	}
-	return n*100 <= cfg.MaxDeactivationPercent*managed
+	return max(1, total*percent/100)
 }
 
 // markRenameChains routes a rename through a temporary name when its new

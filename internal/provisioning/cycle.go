@@ -41,9 +41,10 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 		e.state = nil
 		return res, err
 	}
-	if !want.Complete && len(want.Users) == 0 && len(want.Errors) > 0 {
-		// Nothing was read: there is nothing to create and nothing may be
-		// removed, so the target is not even read.
+	if want.ReadsFailed > 0 && want.ReadsOK == 0 {
+		// Every read failed (refused credentials, an outage): there is
+		// nothing to create and nothing may be removed, so the target is not
+		// even read.
 		st.watermark = time.Time{}
 		e.state = st
 		return res, fmt.Errorf("%w: %s", ErrSourceUnavailable, want.Errors[0])

@@ -46,8 +46,10 @@ type desiredGroup struct {
 	Config GroupConfig
 	// Name is the Okta group's current name.
 	Name string
-	// Found is false when Okta answered 404 for the id.
-	Found bool
+	// Found is true once the group was read; Deleted is true when Okta
+	// answered 404 for its id.
+	Found   bool
+	Deleted bool
 	// Read is true when the member list was read completely.
 	Read bool
 	// Members are the Okta ids of all members, in scope or not.
@@ -83,6 +85,9 @@ type desired struct {
 	// resolved: the scope may then be too small, so nothing may leave it.
 	Complete bool
 	Errors   []string
+	// ReadsOK and ReadsFailed count source reads, to tell an unreadable
+	// source (every read failed) from an incomplete one.
+	ReadsOK, ReadsFailed int
 }
 
 func newDesired() *desired {
@@ -97,7 +102,15 @@ func newDesired() *desired {
 
 const maxSourceErrors = 10
 
+// fail records a failed read: the scope is incomplete.
 func (d *desired) fail(msg string) {
+	d.ReadsFailed++
+	d.incomplete(msg)
+}
+
+// incomplete records that the scope may be too small without a failed read
+// (for example an assigned group that is not resolved yet).
+func (d *desired) incomplete(msg string) {
 	d.Complete = false
 	if len(d.Errors) < maxSourceErrors {
 		d.Errors = append(d.Errors, msg)

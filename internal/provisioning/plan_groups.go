@@ -84,11 +84,11 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 		case g.Config.OktaID == "":
 			st.Blocked = "the Okta group is not resolved"
 			continue
-		case !g.Found:
+		case g.Deleted:
 			st.Blocked = "the Okta group no longer exists; its target group is kept until the ProvisionedGroup is deleted"
 			st.RemovalsHeld = st.Members
 			continue
-		case !g.Read:
+		case !g.Found || !g.Read:
 			st.Blocked = "reading the Okta group's members failed"
 			continue
 		}

@@ -355,7 +355,7 @@ func TestPlanGroups(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "g", "og", "t1")
 		want := mkDesired()
-		pushGroup(want, "g", "og").Found = false
+		pushGroup(want, "g", "og").Deleted = true
 		if p := planGroups(baseConfig(), want, have, nil); len(p.Changes) != 0 || p.Status["g"].RemovalsHeld != 1 {
 			t.Fatalf("changes=%+v", p.Changes)
 		}

@@ -24,10 +24,12 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 		switch {
 		case errors.Is(err, okta.ErrNotFound):
 			d.People[person] = ""
+			d.ReadsOK++
 		case err != nil:
 			d.People[person] = ""
 			d.fail(fmt.Sprintf("reading assigned person %q: %v", person, err))
 		default:
+			d.ReadsOK++
 			d.People[person] = u.ID
 			addInScope(cfg, d, u)
 		}
@@ -43,7 +45,7 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 		}
 		if gc.OktaID == "" {
 			if gc.Assign {
-				d.fail(fmt.Sprintf("assigned group %s is not resolved yet", gc.Key))
+				d.incomplete(fmt.Sprintf("assigned group %s is not resolved yet", gc.Key))
 			}
 			continue
 		}
@@ -65,10 +67,12 @@ func (e *Engine) readGroup(ctx context.Context, cfg *Config, d *desired, dg *des
 	grp, err := e.src.GetGroup(ctx, gc.OktaID)
 	if errors.Is(err, okta.ErrNotFound) {
 		mu.Lock()
+		d.ReadsOK++
+		dg.Deleted = true
 		if gc.Assign {
 			// Its members' scope is unknown now: keep them until the
 			// ProvisionedGroup itself is deleted.
-			d.fail(fmt.Sprintf("assigned group %s (%s) no longer exists in Okta", gc.Key, gc.OktaID))
+			d.incomplete(fmt.Sprintf("assigned group %s (%s) no longer exists in Okta", gc.Key, gc.OktaID))
 		}
 		mu.Unlock()
 		return
@@ -92,9 +96,9 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, d *desired, dg *d
 		if err != nil {
 			if errors.Is(err, okta.ErrNotFound) {
 				mu.Lock()
-				dg.Found = false
+				dg.Found, dg.Deleted = false, true
 				if dg.Config.Assign {
-					d.fail(fmt.Sprintf("assigned group %s no longer exists in Okta", dg.Config.Key))
+					d.incomplete(fmt.Sprintf("assigned group %s no longer exists in Okta", dg.Config.Key))
 				}
 				mu.Unlock()
 				return
@@ -112,6 +116,7 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, d *desired, dg *d
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	d.ReadsOK++
 	dg.Members, dg.Read, dg.Err = members, true, nil
 	for _, u := range inScope {
 		addInScope(cfg, d, u)
@@ -135,7 +140,7 @@ func addInScope(cfg *Config, d *desired, u okta.User) {
 // watermark, or false when any query failed (the view is then incomplete).
 func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *desired, since time.Time) (*desired, time.Time, bool) {
 	d := prev
-	d.Complete, d.Errors = true, nil
+	d.Complete, d.Errors, d.ReadsOK, d.ReadsFailed = true, nil, 0, 0
 
 	changedGroups := map[string]okta.Group{}
 	groups, groupsMark := e.src.GroupsChangedSince(ctx, since)
@@ -146,6 +151,7 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *d
 		}
 		changedGroups[grp.ID] = grp
 	}
+	d.ReadsOK++
 	updated := map[string]okta.User{}
 	users, usersMark := e.src.UsersUpdatedSince(ctx, since)
 	for u, err := range users {
@@ -155,6 +161,7 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *d
 		}
 		updated[u.ID] = u
 	}
+	d.ReadsOK++
 
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)

@@ -29,7 +29,7 @@ func (e *Engine) fillResult(res *Result, cfg *Config, st *state, want *desired, 
 		failedGroups[key] = err
 	}
 	for key, dg := range want.Groups {
-		gr := GroupResult{Key: key, OktaName: dg.Name, OktaFound: dg.Found, Members: len(dg.Members), Err: dg.Err}
+		gr := GroupResult{Key: key, OktaName: dg.Name, OktaFound: dg.Found, OktaDeleted: dg.Deleted, Members: len(dg.Members), Err: dg.Err}
 		if gs := gp.Status[key]; gs != nil {
 			gr.TargetID, gr.TargetName = gs.TargetID, gs.TargetName
 			gr.SkippedMembers = gs.Skipped

@@ -37,8 +37,10 @@ type GroupResult struct {
 	Key string
 	// OktaName is the Okta group's current name (empty when not read).
 	OktaName string
-	// OktaFound is false when Okta answered 404 for the group id.
-	OktaFound bool
+	// OktaFound is true when the group was read from Okta in this cycle or
+	// an earlier one; OktaDeleted is true when Okta answered 404 for its id.
+	OktaFound   bool
+	OktaDeleted bool
 	// Members is the number of members of the Okta group.
 	Members int
 	// TargetID is the id of the pushed group in the target.

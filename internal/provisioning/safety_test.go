@@ -230,7 +230,7 @@ func TestGroupGoneFromOktaKeepsTargetGroup(t *testing.T) {
 	}
 	res := e.cycle(ModeFull)
 	g := res.Groups["ns/Engineering"]
-	if g.OktaFound || g.Pushed || g.TargetID == "" || g.RemovalsHeld != 3 {
+	if !g.OktaDeleted || g.Pushed || g.TargetID == "" || g.RemovalsHeld != 3 {
 		t.Fatalf("group = %+v", g)
 	}
 	if got := e.targetMembers("Engineering"); len(got) != 3 {
@@ -333,5 +333,17 @@ func TestUnreadableSourceWritesNothing(t *testing.T) {
 	}
 	if res.OktaRequests.Total() == 0 {
 		t.Error("okta requests not counted")
+	}
+}
+
+func TestUnresolvedGroupAloneIsIncompleteNotUnavailable(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.Groups = []GroupConfig{{Key: "ns/pending", OktaName: "Not Yet Resolved", Assign: true, Push: true}}
+	res, err := e.engine.Run(t.Context(), withMode(e.cfg, ModeFull))
+	if err != nil {
+		t.Fatalf("a cycle with nothing to read yet must not fail: %v", err)
+	}
+	if res.SourceComplete || len(res.SourceErrors) != 1 {
+		t.Errorf("complete=%t errors=%v", res.SourceComplete, res.SourceErrors)
 	}
 }

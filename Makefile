@@ -26,7 +26,7 @@ ENVTEST_ASSETS ?= $(LOCALBIN)/k8s/$(ENVTEST_K8S_VERSION)-$(GOOS)-$(GOARCH)
 
 ## Test selection. Packages that start a control plane run in their own phase.
 ENVTEST_PKGS ?= ./api/... ./internal/controller/...
-E2E_PKGS ?= $(shell go list ./test/e2e/... 2>/dev/null)
+E2E_PKGS ?= ./test/e2e/...
 UNIT_PKGS = $(shell go list ./... | grep -v -E '/api/|/internal/controller|/test/e2e')
 # Fuzz targets as package:Target; each runs for FUZZTIME.
 FUZZ_TARGETS ?= ./internal/scim:FuzzFilterEscape ./internal/scim:FuzzDecodeListPage ./internal/scim:FuzzParseErrorBody
@@ -66,7 +66,7 @@ vet: ## Run go vet against code.
 	go vet ./...
 
 .PHONY: test
-test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e), timing each phase.
+test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e, demo), timing each phase.
 	@$(PHASE) reset
 	@$(PHASE) run "generate + verify" $(MAKE) --no-print-directory verify-generated
 	@$(PHASE) run "vet" $(MAKE) --no-print-directory vet
@@ -75,6 +75,7 @@ test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e),
 	@$(PHASE) run "envtest suites" $(MAKE) --no-print-directory test-envtest
 	@$(PHASE) run "fuzz (short)" $(MAKE) --no-print-directory test-fuzz
 	@$(PHASE) run "e2e" $(MAKE) --no-print-directory test-e2e
+	@$(PHASE) run "demo (--once)" $(MAKE) --no-print-directory demo DEMO_ARGS=--once
 	@$(PHASE) summary
 
 .PHONY: test-unit
@@ -95,12 +96,24 @@ test-fuzz: ## Run each fuzz target briefly (FUZZTIME) beyond its seed corpus.
 
 .PHONY: test-e2e
 test-e2e: envtest ## Run end-to-end tests of the manager binary against a local control plane.
-	@if [ -z "$(E2E_PKGS)" ]; then echo "no e2e packages yet"; else \
-		KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -timeout=20m $(E2E_PKGS); fi
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -timeout=20m $(E2E_PKGS) -ginkgo.v
+
+##@ Demo
+
+.PHONY: demo
+demo: envtest-kubectl ## Run scimbridge locally end to end (control plane, Okta emulator, SCIM server, manager); DEMO_ARGS=--once exits after printing.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go run ./test/demo $(DEMO_ARGS)
 
 .PHONY: cover
 cover: ## Print coverage per package from the last test run.
 	@go tool cover -func=cover-unit.out | tail -1
+
+##@ Benchmarks
+
+.PHONY: bench
+bench: $(LOCALBIN) ## Benchmark the provisioning engine (BENCH_USERS, BENCH_GROUPS; see docs/benchmarks.md); writes bench/results.json.
+	go build -o $(LOCALBIN)/bench ./test/bench
+	$(LOCALBIN)/bench
 
 ##@ Build
 
@@ -154,6 +167,10 @@ undeploy: kustomize ## Undeploy the controller. Call with ignore-not-found=true 
 .PHONY: envtest
 envtest: ## Build kube-apiserver and etcd from source into bin/k8s (no downloads).
 	@K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_DIR=$(ENVTEST_ASSETS) hack/envtest/build.sh >/dev/null
+
+.PHONY: envtest-kubectl
+envtest-kubectl: ## Build kube-apiserver, etcd and kubectl from source into bin/k8s, for the demo.
+	@K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_DIR=$(ENVTEST_ASSETS) hack/envtest/build.sh etcd kube-apiserver kubectl >/dev/null
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Build kustomize from the Go module proxy if necessary.

@@ -39,6 +39,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/controller"
 	"github.com/scimbridge/scimbridge/internal/version"
 )
 
@@ -64,6 +65,7 @@ type options struct {
 	leaderElect             bool
 	leaderElectionNamespace string
 	leaseDuration           time.Duration
+	controllers             controller.Options
 	zap                     zap.Options
 }
 
@@ -85,6 +87,20 @@ func parseFlags() options {
 	flag.StringVar(&o.metricsCertKey, "metrics-cert-key", "tls.key", "Metrics server key file name.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false,
 		"Enable HTTP/2 for the metrics server (off by default: HTTP/2 Stream Cancellation and Rapid Reset CVEs).")
+	flag.IntVar(&o.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4,
+		"Workers per controller; a long cycle of one integration does not block the others.")
+	flag.DurationVar(&o.controllers.CycleTimeout, "cycle-timeout", 30*time.Minute,
+		"Longest time one provisioning cycle may run; the next cycle continues from what was done.")
+	flag.DurationVar(&o.controllers.MinCycleGap, "min-cycle-gap", 30*time.Second,
+		"Least time between two cycles of one integration, whatever triggers them.")
+	flag.DurationVar(&o.controllers.StartupSpread, "startup-spread", 2*time.Minute,
+		"Window over which cycles that fell due while the manager was down are spread after a start (0: no spread).")
+	flag.Float64Var(&o.controllers.TargetRequestsPerSecond, "target-requests-per-second", 25,
+		"Requests per second each integration may send to its SCIM target.")
+	flag.IntVar(&o.controllers.TargetMaxInFlight, "target-max-in-flight", 8,
+		"Requests each integration may have in flight to its SCIM target at once.")
+	flag.DurationVar(&o.controllers.FinalizerTimeout, "group-finalizer-timeout", 10*time.Minute,
+		"How long a deleted Delete-policy ProvisionedGroup waits for its target group to be deleted before the finalizer is released with a Warning.")
 	o.zap = zap.Options{Development: false}
 	o.zap.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -152,6 +168,10 @@ func run(opts options) error {
 			return err
 		}
 	}
+	ctx := ctrl.SetupSignalHandler()
+	if err := controller.Setup(ctx, mgr, opts.controllers); err != nil {
+		return err
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err
 	}
@@ -160,5 +180,5 @@ func run(opts options) error {
 	}
 
 	setupLog.Info("starting manager")
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }

@@ -69,6 +69,7 @@ const (
 	ReasonResolved          = "Resolved"
 	ReasonPushed            = "Pushed"
 	ReasonPushFailed        = "PushFailed"
+	ReasonDeleted           = "Deleted"
 	ReasonAssignedOnly      = "AssignedOnly"
 	ReasonGroupCapReached   = "GroupCapReached"
 	ReasonNotReady          = "NotReady"

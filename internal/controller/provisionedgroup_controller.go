@@ -1,0 +1,414 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/okta"
+)
+
+// ProvisionedGroupReconciler resolves a ProvisionedGroup's Okta group,
+// validates it against its siblings, holds and releases the finalizer of
+// Delete-policy groups, and computes Ready. It never calls the target: only
+// the integration's cycle writes target groups.
+type ProvisionedGroupReconciler struct {
+	client.Client
+	Recorder events.EventRecorder
+
+	shared *sharedState
+	opts   Options
+}
+
+// SetupWithManager registers the controller and its watches.
+func (r *ProvisionedGroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("provisionedgroup").
+		For(&identityv1alpha1.ProvisionedGroup{}, builder.WithPredicates(groupNeedsReconcile())).
+		Watches(&identityv1alpha1.DirectoryIntegration{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIntegration),
+			builder.WithPredicates(integrationVisibleToGroups())).
+		// A sibling's creation or deletion can make or end a duplicate.
+		Watches(&identityv1alpha1.ProvisionedGroup{}, handler.EnqueueRequestsFromMapFunc(r.siblings),
+			builder.WithPredicates(createOrDelete())).
+		WatchesRawSource(source.Channel(r.shared.groupEvents, &handler.EnqueueRequestForObject{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles}).
+		Complete(r)
+}
+
+func (r *ProvisionedGroupReconciler) groupsOfIntegration(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.groupRequests(ctx, o.GetNamespace(), o.GetName(), "")
+}
+
+func (r *ProvisionedGroupReconciler) siblings(ctx context.Context, o client.Object) []reconcile.Request {
+	pg, ok := o.(*identityv1alpha1.ProvisionedGroup)
+	if !ok {
+		return nil
+	}
+	return r.groupRequests(ctx, pg.Namespace, pg.Spec.IntegrationRef.Name, pg.Name)
+}
+
+func (r *ProvisionedGroupReconciler) groupRequests(ctx context.Context, ns, integration, except string) []reconcile.Request {
+	var list identityv1alpha1.ProvisionedGroupList
+	if err := r.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{integrationRefIndex: integration}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing ProvisionedGroups", "integration", integration)
+		return nil
+	}
+	var out []reconcile.Request
+	for _, pg := range list.Items {
+		if pg.Name != except {
+			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: pg.Namespace, Name: pg.Name}})
+		}
+	}
+	return out
+}
+
+// Reconcile resolves the group and writes the fields this controller owns.
+func (r *ProvisionedGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	pg := &identityv1alpha1.ProvisionedGroup{}
+	if err := r.Get(ctx, req.NamespacedName, pg); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.shared.hints.forget(req.String())
+			r.shared.metrics.forget(kindGroup, req.Namespace, req.Name)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	di := &identityv1alpha1.DirectoryIntegration{}
+	if err := r.Get(ctx, types.NamespacedName{Namespace: pg.Namespace, Name: pg.Spec.IntegrationRef.Name}, di); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, err
+		}
+		di = nil
+	}
+	if !pg.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, pg, di)
+	}
+	if err := r.reconcileFinalizer(ctx, pg); err != nil {
+		return ctrl.Result{}, err
+	}
+
+	res := resolution{id: pg.Status.OktaGroupID, name: pg.Status.OktaGroupName}
+	requeue, err := r.resolve(ctx, pg, di, &res)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	stalledMsg, err := r.duplicateOf(ctx, pg)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	want := groupStatus{ObservedGeneration: pg.Generation, OktaGroupID: res.id, OktaGroupName: res.name}
+	want.Conditions = append(want.Conditions, res.cond, groupReady(pg, res.cond, stalledMsg))
+	if stalledMsg != "" {
+		want.Conditions = append(want.Conditions, metav1.Condition{Type: identityv1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
+			Reason: identityv1alpha1.ReasonDuplicateGroup, Message: stalledMsg, ObservedGeneration: pg.Generation})
+	}
+	keepTransitionTimes(pg.Status.Conditions, want.Conditions)
+	if groupStatusChanged(currentGroupStatus(pg), want) {
+		if err := r.Status().Apply(ctx, groupApply(pg, want), client.FieldOwner(fieldManagerGroup), client.ForceOwnership); err != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+		r.resolutionEvents(pg, res)
+	}
+	all := append([]metav1.Condition{}, want.Conditions...)
+	if c := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed); c != nil {
+		all = append(all, *c)
+	}
+	r.shared.metrics.setConditions(kindGroup, pg.Namespace, pg.Name, all)
+	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+// keepTransitionTimes carries lastTransitionTime over for conditions whose
+// status did not change, and stamps the others now.
+func keepTransitionTimes(old []metav1.Condition, conds []metav1.Condition) {
+	now := metav1.NewTime(time.Now().Truncate(time.Second))
+	for i := range conds {
+		conds[i].LastTransitionTime = now
+		if o := meta.FindStatusCondition(old, conds[i].Type); o != nil && o.Status == conds[i].Status {
+			conds[i].LastTransitionTime = o.LastTransitionTime
+		}
+	}
+}
+
+// resolution is the outcome of resolving the Okta group.
+type resolution struct {
+	id, name string
+	cond     metav1.Condition
+	// renamedFrom is the previous name when the cycle saw a rename.
+	renamedFrom string
+}
+
+// resolve finds the Okta group by name or id the first time and then
+// follows its id. A missing or ambiguous group is a condition, retried
+// after an interval, never a hot loop.
+func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration, res *resolution) (time.Duration, error) {
+	set := func(status metav1.ConditionStatus, reason, msg string) {
+		res.cond = metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: status, Reason: reason,
+			Message: msg, ObservedGeneration: pg.Generation}
+	}
+	resolvedMsg := func() string { return fmt.Sprintf("Okta group %q (%s)", res.name, res.id) }
+	if h, ok := r.shared.hints.get(groupKey(pg), res.id, res.name); ok {
+		switch {
+		case h.gone:
+			set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, fmt.Sprintf("the Okta group %s (%q) was deleted in Okta", res.id, res.name))
+			res.id, res.name = "", ""
+			return 0, nil
+		case h.name != res.name:
+			res.renamedFrom, res.name = res.name, h.name
+		}
+	}
+	if di == nil {
+		set(metav1.ConditionFalse, identityv1alpha1.ReasonIntegrationAbsent,
+			fmt.Sprintf("DirectoryIntegration %q not found in namespace %q", pg.Spec.IntegrationRef.Name, pg.Namespace))
+		return 0, nil
+	}
+	ref := pg.Spec.OktaGroup
+	specChanged := (ref.ID != "" && ref.ID != res.id) || (ref.Name != "" && ref.Name != res.name && pg.Generation != pg.Status.ObservedGeneration)
+	if res.id != "" && !specChanged {
+		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
+		return 0, nil
+	}
+	keep := func(reason, msg string) {
+		if res.id != "" {
+			set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
+			return
+		}
+		set(metav1.ConditionFalse, reason, msg)
+	}
+	if di.Spec.Suspend {
+		keep(identityv1alpha1.ReasonSuspended, "the integration is suspended: Okta is not called")
+		return 0, nil
+	}
+	if meta.IsStatusConditionFalse(di.Status.Conditions, identityv1alpha1.ConditionOktaVerified) {
+		// Known bad credentials: no call. The integration's status change
+		// wakes this group up again.
+		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials to be verified")
+		return 0, nil
+	}
+	cl, err := r.shared.cache.get(ctx, di)
+	if err != nil {
+		return 0, err
+	}
+	if cl.okta == nil {
+		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials")
+		return 0, nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	var g okta.Group
+	if ref.ID != "" {
+		g, err = cl.okta.GetGroup(lctx, ref.ID)
+	} else {
+		g, err = cl.okta.FindGroupByName(lctx, ref.Name)
+	}
+	retry := syncInterval(di)
+	switch {
+	case err == nil:
+		res.id, res.name = g.ID, g.Profile.Name
+		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
+		return 0, nil
+	case errors.Is(err, okta.ErrNotFound) && res.id != "":
+		// The name no longer finds it: it was renamed in Okta; keep following the id.
+		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
+		return 0, nil
+	case errors.Is(err, okta.ErrNotFound):
+		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, fmt.Sprintf("no Okta group matches %s; looking again in %s", describeRef(ref), retry))
+		return retry, nil
+	case errors.Is(err, okta.ErrUnauthorized), errors.Is(err, okta.ErrForbidden), errors.Is(err, okta.ErrDPoPRequired):
+		// The integration reports its credentials; its status change wakes us.
+		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials: "+err.Error())
+		return 0, nil
+	case errors.Is(err, okta.ErrAmbiguous):
+		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupAmbiguous, fmt.Sprintf("%v; reference the group by id instead", err))
+		return retry, nil
+	}
+	set(metav1.ConditionUnknown, identityv1alpha1.ReasonPending, "looking up the Okta group failed: "+err.Error())
+	return 0, err
+}
+
+func describeRef(ref identityv1alpha1.OktaGroupReference) string {
+	if ref.ID != "" {
+		return "id " + ref.ID
+	}
+	return fmt.Sprintf("the name %q", ref.Name)
+}
+
+func (r *ProvisionedGroupReconciler) resolutionEvents(pg *identityv1alpha1.ProvisionedGroup, res resolution) {
+	if res.renamedFrom != "" && res.name != "" {
+		r.event(pg, false, "GroupRenamed", "Resolve", fmt.Sprintf("Group %s was renamed in Okta to %s; the target group follows", res.renamedFrom, res.name))
+	}
+	old := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionResolved)
+	if res.cond.Status == metav1.ConditionFalse && (old == nil || old.Reason != res.cond.Reason) &&
+		(res.cond.Reason == identityv1alpha1.ReasonGroupNotFound || res.cond.Reason == identityv1alpha1.ReasonGroupAmbiguous) {
+		r.event(pg, true, res.cond.Reason, "Resolve", res.cond.Message)
+	}
+}
+
+// duplicateOf says why pg stalls, if it repeats an older sibling.
+func (r *ProvisionedGroupReconciler) duplicateOf(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup) (string, error) {
+	var list identityv1alpha1.ProvisionedGroupList
+	if err := r.List(ctx, &list, client.InNamespace(pg.Namespace), client.MatchingFields{integrationRefIndex: pg.Spec.IntegrationRef.Name}); err != nil {
+		return "", err
+	}
+	// The cache may not hold this group's newest status yet; use ours.
+	for i := range list.Items {
+		if list.Items[i].Name == pg.Name {
+			list.Items[i] = *pg
+		}
+	}
+	return duplicateGroups(list.Items)[types.NamespacedName{Namespace: pg.Namespace, Name: pg.Name}], nil
+}
+
+// reconcileFinalizer holds the finalizer exactly for pushed Delete-policy groups.
+func (r *ProvisionedGroupReconciler) reconcileFinalizer(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup) error {
+	want := pg.Spec.Push && pg.Spec.DeletionPolicy == identityv1alpha1.DeletionPolicyDelete
+	if want == controllerutil.ContainsFinalizer(pg, groupFinalizer) {
+		return nil
+	}
+	orig := pg.DeepCopy()
+	if want {
+		controllerutil.AddFinalizer(pg, groupFinalizer)
+	} else {
+		controllerutil.RemoveFinalizer(pg, groupFinalizer)
+	}
+	return r.Patch(ctx, pg, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+}
+
+// reconcileDelete releases the finalizer once the cycle reported the target
+// group deleted, or after a bounded wait with a Warning, so that deleting a
+// namespace never hangs on a gone, suspended or unreachable integration.
+func (r *ProvisionedGroupReconciler) reconcileDelete(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(pg, groupFinalizer) {
+		return ctrl.Result{}, nil
+	}
+	pushed := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed)
+	switch {
+	case !deletingWithTarget(pg),
+		pushed != nil && pushed.Reason == identityv1alpha1.ReasonDeleted,
+		pg.Status.OktaGroupID == "" && pg.Status.TargetGroupID == "":
+		return ctrl.Result{}, r.releaseFinalizer(ctx, pg)
+	}
+	why := ""
+	switch {
+	case di == nil:
+		why = fmt.Sprintf("its DirectoryIntegration %q no longer exists", pg.Spec.IntegrationRef.Name)
+	case !di.DeletionTimestamp.IsZero():
+		why = fmt.Sprintf("its DirectoryIntegration %q is being deleted", di.Name)
+	case di.Spec.Suspend:
+		why = fmt.Sprintf("its DirectoryIntegration %q is suspended", di.Name)
+	case !conditionTrue(di.Status.Conditions, identityv1alpha1.ConditionTargetVerified):
+		why = fmt.Sprintf("its DirectoryIntegration %q cannot reach the target", di.Name)
+	}
+	wait := r.opts.FinalizerTimeout
+	if why != "" {
+		// Nothing will delete the group: wait only briefly, for a quick fix.
+		wait = min(wait, 30*time.Second)
+	} else {
+		why = "the integration's cycle did not confirm the deletion in time"
+	}
+	deadline := pg.DeletionTimestamp.Add(wait)
+	if left := time.Until(deadline); left > 0 {
+		return ctrl.Result{RequeueAfter: left + 100*time.Millisecond}, nil
+	}
+	if err := r.releaseFinalizer(ctx, pg); err != nil {
+		return ctrl.Result{}, err
+	}
+	name := cmp.Or(pg.Spec.TargetDisplayName, pg.Status.OktaGroupName, pg.Name)
+	r.event(pg, true, "FinalizerReleased", "Delete", fmt.Sprintf(
+		"Group Push group %s was not deleted in the target within %s because %s; the finalizer is released and the target group is left in place", name, wait, why))
+	return ctrl.Result{}, nil
+}
+
+func (r *ProvisionedGroupReconciler) releaseFinalizer(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup) error {
+	orig := pg.DeepCopy()
+	controllerutil.RemoveFinalizer(pg, groupFinalizer)
+	return client.IgnoreNotFound(r.Patch(ctx, pg, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})))
+}
+
+func (r *ProvisionedGroupReconciler) event(obj client.Object, warning bool, reason, action, note string) {
+	emit(r.Recorder, obj, warning, reason, action, note)
+}
+
+// groupHint is what a cycle learned about an Okta group.
+type groupHint struct {
+	name string
+	gone bool
+}
+
+// groupHints hands cycle observations to the ProvisionedGroup controller,
+// keyed by group and tied to the Okta id they are about. Losing them (a
+// restart) costs nothing: the next cycle observes again.
+type groupHints struct {
+	mu sync.Mutex
+	m  map[string]hintEntry
+}
+
+type hintEntry struct {
+	oktaID string
+	hint   groupHint
+}
+
+func newGroupHints() *groupHints { return &groupHints{m: map[string]hintEntry{}} }
+
+func (h *groupHints) set(key, oktaID string, hint groupHint) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.m[key] = hintEntry{oktaID: oktaID, hint: hint}
+}
+
+// get returns the hint for key while it is about oktaID and not yet
+// reflected in the status (currentName). A hint stays until a reconcile sees
+// it applied, so a reconcile working from a stale cache cannot undo it.
+func (h *groupHints) get(key, oktaID, currentName string) (groupHint, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.m[key]
+	if !ok {
+		return groupHint{}, false
+	}
+	if oktaID == "" || e.oktaID != oktaID || (!e.hint.gone && e.hint.name == currentName) {
+		delete(h.m, key)
+		return groupHint{}, false
+	}
+	return e.hint, true
+}
+
+func (h *groupHints) forget(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.m, key)
+}

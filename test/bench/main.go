@@ -1,0 +1,501 @@
+// Command bench measures the provisioning engine against the Okta emulator
+// and the SCIM test server, each in a process of its own, over loopback.
+// It runs three phases (initial full sync, no-change incremental cycle, 1%
+// churn cycle), replays the minimal request set of each phase against a
+// second SCIM server for the "vs limit" ratio, counts what Okta's own
+// engine would send for the "vs Okta pattern" ratio, prints a table and
+// writes bench/results.json. See docs/benchmarks.md.
+//
+// Environment: BENCH_USERS (20000), BENCH_GROUPS (500), BENCH_CHURN_PCT (1),
+// BENCH_SEED (1), BENCH_RUNS (3: each phase reports the median run),
+// BENCH_OUT (bench/results.json), BENCH_VERIFY (1),
+// BENCH_WRITE_CONCURRENCY (8), BENCH_READ_CONCURRENCY (4), BENCH_SCIM_RPS
+// (-1: client limiter off), BENCH_PROFILE_DIR (unset: per-phase CPU and
+// allocation profiles of the engine process are written there).
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scimbridge/scimbridge/internal/httpx"
+	"github.com/scimbridge/scimbridge/internal/okta"
+	"github.com/scimbridge/scimbridge/internal/provisioning"
+	"github.com/scimbridge/scimbridge/internal/scim"
+)
+
+func main() {
+	worker := flag.Bool("worker", false, "run as the engine process (internal)")
+	flag.Parse()
+	if *worker {
+		if err := runWorker(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench worker:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// settings are the knobs read from the environment.
+type settings struct {
+	Users, Groups int
+	ChurnPct      float64
+	Seed          uint64
+	Out           string
+	Verify        bool
+	Runs          int
+	ProfileDir    string
+	Tuning        tuning
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func loadSettings() (settings, error) {
+	s := settings{
+		Users: envInt("BENCH_USERS", 20000), Groups: envInt("BENCH_GROUPS", 500),
+		ChurnPct: envFloat("BENCH_CHURN_PCT", 1), Seed: uint64(envInt("BENCH_SEED", 1)),
+		Out: os.Getenv("BENCH_OUT"), Verify: envInt("BENCH_VERIFY", 1) != 0, ProfileDir: os.Getenv("BENCH_PROFILE_DIR"),
+		Runs: envInt("BENCH_RUNS", 3),
+		Tuning: tuning{
+			WriteConcurrency: envInt("BENCH_WRITE_CONCURRENCY", 8),
+			ReadConcurrency:  envInt("BENCH_READ_CONCURRENCY", 4),
+			SCIMRPS:          envFloat("BENCH_SCIM_RPS", -1),
+			OktaConcurrency:  8,
+		},
+	}
+	// The SCIM client's in-flight cap follows the engine's write
+	// concurrency, or the client would silently halve it (default 4).
+	s.Tuning.SCIMConcurrency = s.Tuning.WriteConcurrency
+	if s.Out == "" {
+		s.Out = filepath.Join(moduleRoot(), "bench", "results.json")
+	}
+	switch {
+	case s.Users < 1 || s.Users > 1_000_000:
+		return s, errors.New("BENCH_USERS must be in 1..1000000")
+	case s.Groups < 1 || s.Groups > 5000:
+		return s, errors.New("BENCH_GROUPS must be in 1..5000")
+	case s.Runs < 1 || s.Runs > 9:
+		return s, errors.New("BENCH_RUNS must be in 1..9")
+	case s.Tuning.WriteConcurrency < 1 || s.Tuning.ReadConcurrency < 1:
+		return s, errors.New("concurrency must be positive")
+	}
+	return s, nil
+}
+
+// bench holds one run's processes, clients and model.
+type bench struct {
+	s        settings
+	procs    *procs
+	admin    admin
+	oktaURL  string
+	oktaTok  string
+	scimURL  string
+	scimTok  string
+	worker   *workerProc
+	replay   *replayer
+	verifyC  *scim.Client // reads the engine's target for verification
+	verifyR  *scim.Client // reads the replay's target
+	snap     *snapshot
+	prev     targetState
+	cfg      provisioning.Config
+	reports  []phaseReport
+	progress io.Writer
+}
+
+func run(ctx context.Context) error {
+	s, err := loadSettings()
+	if err != nil {
+		return err
+	}
+	var runs [][]phaseReport
+	for i := range s.Runs {
+		reps, err := runOnce(ctx, s, i+1)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, reps)
+	}
+	rows := aggregate(runs)
+	fmt.Printf("\nscimbridge bench: %d users, %d groups (all Assign+Push), churn %.3g%%, write concurrency %d, read concurrency %d, median of %d run(s)\n\n",
+		s.Users, s.Groups, s.ChurnPct, s.Tuning.WriteConcurrency, s.Tuning.ReadConcurrency, s.Runs)
+	if err := writeTable(os.Stdout, rows); err != nil {
+		return err
+	}
+	fmt.Println()
+	writeKinds(os.Stdout, rows)
+	for _, r := range rows {
+		if len(r.RatioVsLimitRuns) > 1 {
+			fmt.Printf("%s: vs limit per run %.2f\n", r.Phase, r.RatioVsLimitRuns)
+		}
+		if r.Verify != nil && !r.Verify.OK() {
+			fmt.Printf("%s: engine target differs from the model: %s\n  %s\n", r.Phase, r.Verify, strings.Join(r.Verify.Sample, "\n  "))
+		}
+		if r.EngineError != "" {
+			fmt.Printf("%s: engine error: %s\n", r.Phase, r.EngineError)
+		}
+	}
+	fmt.Println()
+	writeMarkdown(os.Stdout, rows)
+	if err := writeJSON(s.Out, rows); err != nil {
+		return err
+	}
+	fmt.Println("\nwrote", s.Out)
+	return nil
+}
+
+// runOnce runs the three phases on freshly started processes.
+func runOnce(ctx context.Context, s settings, n int) ([]phaseReport, error) {
+	b := &bench{s: s, procs: &procs{}, progress: os.Stderr, prev: emptyTarget()}
+	defer b.procs.killAll()
+	b.logf("run %d of %d", n, s.Runs)
+	if err := b.start(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.phases(ctx); err != nil {
+		return nil, err
+	}
+	return b.reports, nil
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.progress, "%s bench: %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// start builds and starts the servers and the engine process, and reads the
+// seeded directory.
+func (b *bench) start(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "scimbridge-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }() // binaries stay open while running; removal is fine on Linux
+	b.logf("building servers")
+	oktaBin, scimBin, err := buildServers(ctx, dir)
+	if err != nil {
+		return err
+	}
+	b.oktaTok, b.scimTok = "00"+rand.Text(), rand.Text()
+	b.logf("starting Okta emulator with %d users, %d groups", b.s.Users, b.s.Groups)
+	if b.oktaURL, err = b.procs.startOkta(oktaBin, b.s.Users, b.s.Groups, b.oktaTok); err != nil {
+		return err
+	}
+	if b.scimURL, err = b.procs.startSCIM(scimBin, b.scimTok); err != nil {
+		return err
+	}
+	// The replay's own server, started identically, so the replay never
+	// collides with the engine's objects and starts from the same state.
+	replayURL, err := b.procs.startSCIM(scimBin, b.scimTok)
+	if err != nil {
+		return err
+	}
+	b.admin = admin{base: b.oktaURL, hc: &http.Client{Timeout: time.Minute}}
+	if b.replay, err = newReplayer(b.oktaURL, b.oktaTok, replayURL, b.scimTok, b.s.Tuning); err != nil {
+		return err
+	}
+	verifyOpts := scim.Options{RPS: -1, MaxConcurrency: 4}
+	if b.verifyC, err = scim.New(b.scimURL, b.scimTok, verifyOpts); err != nil {
+		return err
+	}
+	if b.verifyR, err = scim.New(replayURL, b.scimTok, verifyOpts); err != nil {
+		return err
+	}
+	b.logf("reading the seeded directory")
+	oc, err := okta.New(b.s.Tuning.oktaConfig(b.oktaURL, b.oktaTok, &httpx.Accounting{}))
+	if err != nil {
+		return err
+	}
+	if b.snap, err = readSnapshot(ctx, oc, 4); err != nil {
+		return err
+	}
+	b.logf("directory: %d users in scope, %d groups", len(b.snap.Users), len(b.snap.Groups))
+	if len(b.snap.Groups) > provisioning.DefaultCiscoMaxGroups {
+		b.logf("warning: %d groups exceed Cisco's cap of %d; groups past it are not created", len(b.snap.Groups), provisioning.DefaultCiscoMaxGroups)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	b.worker, err = b.procs.startWorker(ctx, self, workerInit{OktaURL: b.oktaURL, OktaToken: b.oktaTok, SCIMURL: b.scimURL, SCIMToken: b.scimTok, Tuning: b.s.Tuning, ProfileDir: b.s.ProfileDir})
+	return err
+}
+
+// benchConfig treats every Okta group as a ProvisionedGroup with Assign and
+// Push, the heaviest realistic setup (500 groups are within Cisco's 1000).
+func benchConfig(snap *snapshot, maxDeactivations int) provisioning.Config {
+	cfg := provisioning.Config{
+		Profile:     provisioning.ProfileCiscoSecureAccess,
+		CreateUsers: true, UpdateUsers: true, DeactivateUsers: true,
+		Mapping:                provisioning.Mapping{UserName: "login", DisplayName: "displayName"},
+		MaxDeactivations:       maxDeactivations,
+		MaxDeactivationPercent: 10,
+	}
+	for i, g := range snap.Groups {
+		cfg.Groups = append(cfg.Groups, provisioning.GroupConfig{
+			Key: fmt.Sprintf("bench/group-%d", i), OktaID: g.ID, OktaName: g.Name, Assign: true, Push: true,
+		})
+	}
+	return cfg
+}
+
+// defaultMaxDeactivations is the CRD default; raised only when the churn's
+// suspensions would exceed it, so the bench measures applied changes.
+const defaultMaxDeactivations = 50
+
+func (b *bench) phases(ctx context.Context) error {
+	plan := planChurn(len(b.snap.Users), b.s.ChurnPct)
+	b.cfg = benchConfig(b.snap, max(defaultMaxDeactivations, 2*plan.Suspends))
+	if b.cfg.MaxDeactivations != defaultMaxDeactivations {
+		b.logf("maxDeactivations raised to %d for %d churn suspensions", b.cfg.MaxDeactivations, plan.Suspends)
+	}
+	if err := b.phase(ctx, "initial", provisioning.ModeFull, nil, time.Time{}); err != nil {
+		return err
+	}
+	if err := b.phase(ctx, "nochange", provisioning.ModeIncremental, &churnResult{ChangedGroups: map[string]bool{}}, time.Now().Add(-time.Second)); err != nil {
+		return err
+	}
+	// The replay's incremental queries start just before the churn.
+	since := time.Now().Add(-time.Second)
+	b.logf("applying churn: %+v", plan)
+	churn, err := applyChurn(ctx, b.admin, b.snap, plan, b.s.Seed)
+	if err != nil {
+		return fmt.Errorf("churn: %w", err)
+	}
+	return b.phase(ctx, "churn", provisioning.ModeIncremental, &churn, since)
+}
+
+// phase runs one engine cycle, verifies it, replays its change set and
+// records the report. churn is nil for the full phase.
+func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, churn *churnResult, since time.Time) error {
+	next := desiredTarget(b.snap, b.prev)
+	cs := diff(b.snap, b.prev, next)
+	rp := readPlan{Full: churn == nil, OktaGroups: map[string]int{}}
+	for _, g := range b.snap.Groups {
+		if churn == nil || churn.ChangedGroups[g.ID] {
+			rp.OktaGroups[g.ID] = len(g.Members)
+		}
+	}
+	if churn == nil {
+		rp.TargetUsers, rp.TargetGroups = len(b.prev.Users), len(b.prev.Groups)
+	} else {
+		rp.ChangedUsers, rp.ChangedGroupCount = churn.ChangedUsers, len(churn.ChangedGroups)
+	}
+	rep := phaseReport{Phase: name, Users: b.s.Users, Groups: b.s.Groups, ChangeSet: summarize(cs), LoadAvg: loadAvg()}
+	if churn != nil && churn.Plan.Total() > 0 {
+		rep.Churn = &churn.Plan
+	}
+
+	oktaBefore, scimBefore, err := b.serverCounts(ctx)
+	if err != nil {
+		return err
+	}
+	b.cfg.Mode = mode
+	b.logf("%s: engine cycle (%s), change set %+v", name, mode, rep.ChangeSet)
+	w, err := b.worker.call(ctx, workerRequest{Phase: name, Config: b.cfg})
+	if err != nil {
+		return fmt.Errorf("%s: engine process: %w", name, err)
+	}
+	oktaAfter, scimAfter, err := b.serverCounts(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Mode, rep.WallSeconds, rep.EngineCPUSeconds, rep.EngineError = w.Mode, w.WallSeconds, w.CPUSeconds, w.Err
+	rep.OktaRequestsByKind, rep.TargetRequestsByKind = w.OktaRequests, w.TargetRequests
+	for _, n := range w.OktaRequests {
+		rep.OktaRequests += n
+	}
+	for _, n := range w.TargetRequests {
+		rep.TargetRequests += n
+	}
+	rep.TargetWrites, rep.PeakHeapBytes, rep.PeakRSSBytes, rep.RSSFromVmHWM = w.TargetWrites, w.PeakHeap, w.PeakRSS, w.RSSResetOK
+	rep.EngineCounts, rep.Held, rep.Failures, rep.Source = w.Counts, w.Held, w.Failures, w.SourceComplete
+	rep.OktaServerRequests, rep.TargetServerRequests = countDelta(oktaBefore, oktaAfter), countDelta(scimBefore, scimAfter)
+	b.logf("%s: engine %.2fs, %d Okta + %d target requests (%d writes), err=%q", name, w.WallSeconds, rep.OktaRequests, rep.TargetRequests, rep.TargetWrites, w.Err)
+	// Feed the group status back as the controller would.
+	for i := range b.cfg.Groups {
+		g := &b.cfg.Groups[i]
+		if o, ok := w.Groups[g.Key]; ok && o.TargetID != "" {
+			g.TargetID, g.BaselineMembers = o.TargetID, o.PushedMembers
+		}
+	}
+	if b.s.Verify {
+		v, err := verifyTarget(ctx, b.verifyC, b.snap, next, 4)
+		if err != nil {
+			return fmt.Errorf("%s: verifying the engine's target: %w", name, err)
+		}
+		rep.Verify = &v
+		b.logf("%s: engine target vs model: %s", name, v)
+	}
+
+	b.logf("%s: replaying the minimal request set", name)
+	rs, err := b.replay.run(ctx, cs, rp, since)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	rep.Replay = &rs
+	rep.ReplaySeconds, rep.ReplayCPUSeconds = &rs.Seconds, &rs.CPUSeconds
+	if !rep.ChangeSet.empty() {
+		rep.RatioVsLimit = ratio(rep.WallSeconds, rs.Seconds)
+	}
+	rep.OktaPatternRequests = oktaPattern(cs, true)
+	rep.RatioVsOktaPattern = ratio(float64(rep.TargetRequests), float64(rep.OktaPatternRequests))
+	rep.OktaPatternBatched = oktaPattern(cs, false)
+	rep.RatioVsOktaPatternBatched = ratio(float64(rep.TargetRequests), float64(rep.OktaPatternBatched))
+	if b.s.Verify {
+		v, err := verifyTarget(ctx, b.verifyR, b.snap, next, 4)
+		if err != nil {
+			return fmt.Errorf("%s: verifying the replay's target: %w", name, err)
+		}
+		rep.VerifyReplay = &v
+		if !v.OK() {
+			b.logf("%s: replay target differs from the model (harness bug): %s %v", name, v, v.Sample)
+		}
+	}
+	b.logf("%s: replay %.2fs (%d planned requests)", name, rs.Seconds, rs.Planned.Total())
+	b.prev = next
+	b.reports = append(b.reports, rep)
+	return nil
+}
+
+// serverCounts reads both servers' request counts (the engine's target only).
+func (b *bench) serverCounts(ctx context.Context) (oktaCounts, scimCounts map[string]int64, err error) {
+	if oktaCounts, err = b.admin.counts(ctx); err != nil {
+		return nil, nil, err
+	}
+	scimCounts, err = readSCIMCounts(ctx, b.scimURL, b.scimTok)
+	return oktaCounts, scimCounts, err
+}
+
+// loadAvg reads the 1-minute load average (0 when unavailable).
+func loadAvg() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// countDelta subtracts server count snapshots.
+func countDelta(before, after map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, n := range after {
+		if d := n - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// readSCIMCounts reads the SCIM test server's request counts by "METHOD route".
+func readSCIMCounts(ctx context.Context, scimURL, token string) (map[string]int64, error) {
+	base := scimURL
+	if i := strings.Index(base[len("http://"):], "/"); i >= 0 {
+		base = base[:len("http://")+i]
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_control/requests", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("scim control: %s", resp.Status)
+	}
+	var rows []struct {
+		Method, Path string
+		Count        int64
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&rows); err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Method+" "+r.Path] += r.Count
+	}
+	return out, nil
+}
+
+// workerProc is the engine process seen from the harness.
+type workerProc struct {
+	enc *json.Encoder
+	dec *json.Decoder
+}
+
+// startWorker starts this binary as the engine process and sends it init.
+func (p *procs) startWorker(ctx context.Context, self string, init workerInit) (*workerProc, error) {
+	_, in, out, err := p.start(self, []string{"-worker"}, true)
+	if err != nil {
+		return nil, err
+	}
+	w := &workerProc{enc: json.NewEncoder(in), dec: json.NewDecoder(bufio.NewReader(out))}
+	if err := w.enc.Encode(init); err != nil {
+		return nil, err
+	}
+	var ready map[string]bool
+	if err := w.recv(ctx, &ready, time.Minute); err != nil {
+		return nil, fmt.Errorf("engine process: %w", err)
+	}
+	return w, nil
+}
+
+func (w *workerProc) recv(ctx context.Context, v any, timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- w.dec.Decode(v) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(timeout):
+		return errors.New("timed out")
+	}
+}
+
+func (w *workerProc) call(ctx context.Context, req workerRequest) (workerResult, error) {
+	var res workerResult
+	if err := w.enc.Encode(req); err != nil {
+		return res, err
+	}
+	err := w.recv(ctx, &res, cycleTimeout+time.Minute)
+	return res, err
+}

@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/test/localenv"
+)
+
+var _ = Describe("the seed scenario through the manager binary", Ordered, func() {
+	const ns = "seed"
+	var samples *localenv.Samples
+	var diKey, pgKey client.ObjectKey
+
+	BeforeAll(func() {
+		Expect(cp.EnsureNamespace(ctx, ns)).To(Succeed())
+		var err error
+		samples, err = localenv.ApplySamples(ctx, cp.Client, ns, fakes, nil)
+		Expect(err).NotTo(HaveOccurred())
+		diKey, pgKey = client.ObjectKeyFromObject(samples.Integration), client.ObjectKeyFromObject(samples.Group)
+	})
+
+	It("verifies both ends, provisions the users and pushes the group", func() {
+		Eventually(func(g Gomega) {
+			di := getDI(diKey)
+			g.Expect(condition(di.Status.Conditions, v1.ConditionOktaVerified)).To(HaveField("Status", BeEquivalentTo("True")))
+			g.Expect(condition(di.Status.Conditions, v1.ConditionTargetVerified)).To(HaveField("Status", BeEquivalentTo("True")))
+			g.Expect(condition(di.Status.Conditions, v1.ConditionReady)).To(HaveField("Status", BeEquivalentTo("True")))
+			g.Expect(di.Status.ObservedGeneration).To(Equal(di.Generation))
+		}).Should(Succeed())
+
+		want := sorted(localenv.ExpectedSecureAccessUsers())
+		Expect(activeUserNames(fakes)).To(Equal(want))
+		for _, u := range targetUsers(fakes) {
+			Expect(u.ExternalID).To(Equal(org.Users[u.UserName]), "user %s is linked by externalId", u.UserName)
+		}
+		Expect(groupMemberNames(fakes, localenv.SecureAccessGroup)).To(Equal(want))
+
+		di := getDI(diKey)
+		Expect(di.Status.Users).To(HaveValue(BeEquivalentTo(len(want))))
+		Expect(di.Status.Groups).To(HaveValue(BeEquivalentTo(1)))
+		Expect(di.Status.LastSyncTime).NotTo(BeNil())
+
+		Eventually(func(g Gomega) {
+			pg := &v1.ProvisionedGroup{}
+			g.Expect(cp.Client.Get(ctx, pgKey, pg)).To(Succeed())
+			g.Expect(pg.Status.OktaGroupName).To(Equal(localenv.SecureAccessGroup))
+			g.Expect(pg.Status.TargetGroupID).NotTo(BeEmpty())
+			g.Expect(pg.Status.PushedMembers).To(HaveValue(BeEquivalentTo(len(want))))
+			g.Expect(pg.Status.SkippedMembers).To(HaveValue(BeEquivalentTo(2)), "the suspended and the staged member")
+			g.Expect(condition(pg.Status.Conditions, v1.ConditionPushed)).To(HaveField("Status", BeEquivalentTo("True")))
+			g.Expect(condition(pg.Status.Conditions, v1.ConditionReady)).To(HaveField("Status", BeEquivalentTo("True")))
+		}).Should(Succeed())
+		Eventually(func() []string { return eventReasons(ns, samples.Group.Name) }).Should(ContainElement(ContainSubstring("Pushed")))
+	})
+
+	It("reflects a membership change in Okta after the trigger annotation", func() {
+		jonas := localenv.Login("Jonas", "Berg")
+		Expect(fakes.Okta.AddMember(org.Groups[localenv.SecureAccessGroup], org.Users[jonas])).To(Succeed())
+		trigger(diKey)
+		Eventually(func() []string { return groupMemberNames(fakes, localenv.SecureAccessGroup) }).Should(ContainElement(jonas))
+		Expect(activeUserNames(fakes)).To(ContainElement(jonas))
+		Eventually(func() string { return getDI(diKey).Status.LastHandledReconcileAt }).ShouldNot(BeEmpty())
+	})
+
+	It("deactivates a user suspended in Okta and removes it from the pushed group", func() {
+		amelia := localenv.Login("Amelia", "Hart")
+		Expect(fakes.Okta.Suspend(org.Users[amelia])).To(Succeed())
+		trigger(diKey)
+		Eventually(func() []string { return activeUserNames(fakes) }).ShouldNot(ContainElement(amelia))
+		Eventually(func() []string { return groupMemberNames(fakes, localenv.SecureAccessGroup) }).ShouldNot(ContainElement(amelia))
+		Expect(fakes.Audit.Deactivations()).To(Equal(1))
+		Eventually(func(g Gomega) {
+			di := getDI(diKey)
+			g.Expect(di.Status.LastSync).NotTo(BeNil())
+			g.Expect(di.Status.LastSync.Deactivated).To(BeEquivalentTo(1))
+			g.Expect(condition(di.Status.Conditions, v1.ConditionReady)).To(HaveField("Status", BeEquivalentTo("True")))
+		}).Should(Succeed())
+	})
+
+	It("never logs a credential, even at debug level", func() {
+		logs, err := mgr.Logs()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(logs).NotTo(BeEmpty())
+		Expect(strings.Contains(logs, fakes.OktaToken)).To(BeFalse(), "the Okta token is in the logs")
+		Expect(strings.Contains(logs, fakes.SCIMToken)).To(BeFalse(), "the SCIM token is in the logs")
+	})
+})

@@ -1,0 +1,83 @@
+package localenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/test/controlplane"
+)
+
+// ControlPlane is a running kube-apiserver and etcd with the CRDs installed.
+type ControlPlane struct {
+	Env    *envtest.Environment
+	Config *rest.Config
+	Client client.Client
+	Scheme *runtime.Scheme
+	// Dir holds kubeconfigs and logs.
+	Dir string
+}
+
+// StartControlPlane starts the control plane and installs the CRDs. dir
+// receives the kubeconfig files.
+func StartControlPlane(dir string) (*ControlPlane, error) {
+	env, err := controlplane.NewEnvironment()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, fmt.Errorf("starting the control plane: %w", err)
+	}
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := identityv1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		_ = env.Stop()
+		return nil, err
+	}
+	return &ControlPlane{Env: env, Config: cfg, Client: c, Scheme: scheme, Dir: dir}, nil
+}
+
+// Stop stops the control plane.
+func (cp *ControlPlane) Stop() error { return cp.Env.Stop() }
+
+// WriteKubeconfig writes a kubeconfig for a user of the given groups (nil: no
+// groups, so the user has only what RBAC grants it) and returns its path.
+func (cp *ControlPlane) WriteKubeconfig(name string, groups []string) (string, error) {
+	u, err := cp.Env.AddUser(envtest.User{Name: name, Groups: groups}, cp.Config)
+	if err != nil {
+		return "", err
+	}
+	data, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(cp.Dir, name+".kubeconfig")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// EnsureNamespace creates a namespace if it does not exist.
+func (cp *ControlPlane) EnsureNamespace(ctx context.Context, name string) error {
+	err := cp.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}

@@ -34,10 +34,7 @@ func (a *applier) deleteGroup(ctx context.Context, c *groupChange) {
 		}
 	}
 	a.mu.Lock()
-	if _, ok := a.have.Groups[c.TargetID]; ok {
-		delete(a.have.Groups, c.TargetID)
-		a.have.GroupCount--
-	}
+	a.have.removeGroup(c.TargetID)
 	a.mu.Unlock()
 	a.ok(groupKey(c), func(n *Counts) { n.GroupsDeleted++ })
 }
@@ -65,8 +62,7 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 			// unknown, the next full cycle reads and repairs it.
 			tg.Members = nil
 			a.mu.Lock()
-			a.have.Groups[tg.ID] = tg
-			a.have.GroupCount++
+			a.have.putGroup(tg)
 			a.mu.Unlock()
 			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
 			return
@@ -77,8 +73,7 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 	}
 	c.TargetID = tg.ID
 	a.mu.Lock()
-	a.have.Groups[tg.ID] = tg
-	a.have.GroupCount++
+	a.have.putGroup(tg)
 	a.mu.Unlock()
 	a.ok(groupKey(c), func(n *Counts) {
 		n.GroupsCreated++
@@ -96,7 +91,7 @@ func (a *applier) updateGroup(ctx context.Context, c *groupChange) {
 		}
 		a.mu.Lock()
 		if tg := a.have.Groups[c.TargetID]; tg != nil {
-			tg.DisplayName = c.Name
+			a.have.renameGroup(tg, c.Name)
 		}
 		a.mu.Unlock()
 		a.ok(groupKey(c), func(n *Counts) { n.GroupsRenamed++ })

@@ -88,6 +88,8 @@ type desired struct {
 	// ReadsOK and ReadsFailed count source reads, to tell an unreadable
 	// source (every read failed) from an incomplete one.
 	ReadsOK, ReadsFailed int
+	// fresh marks the users mapped in the current cycle.
+	fresh map[string]bool
 }
 
 func newDesired() *desired {
@@ -97,6 +99,7 @@ func newDesired() *desired {
 		Groups:        map[string]*desiredGroup{},
 		People:        map[string]string{},
 		Complete:      true,
+		fresh:         map[string]bool{},
 	}
 }
 
@@ -134,6 +137,60 @@ type actual struct {
 	Groups     map[string]*targetGroup
 	// GroupCount counts every group in the target, ours or not.
 	GroupCount int
+	// groupIndex finds groups by externalId and by lower-cased name; it is
+	// rebuilt after any change to Groups.
+	groupIndex *groupIndex
+}
+
+type groupIndex struct {
+	byExternal map[string]*targetGroup
+	byName     map[string]*targetGroup
+}
+
+// putGroup adds or replaces a group.
+func (a *actual) putGroup(g *targetGroup) {
+	if _, ok := a.Groups[g.ID]; !ok {
+		a.GroupCount++
+	}
+	a.Groups[g.ID] = g
+	a.groupIndex = nil
+}
+
+// removeGroup forgets a group.
+func (a *actual) removeGroup(id string) {
+	if _, ok := a.Groups[id]; ok {
+		delete(a.Groups, id)
+		a.GroupCount--
+		a.groupIndex = nil
+	}
+}
+
+// renameGroup changes a group's displayName.
+func (a *actual) renameGroup(g *targetGroup, name string) {
+	g.DisplayName = name
+	a.groupIndex = nil
+}
+
+// index returns the group index, building it when needed. Where several
+// groups match, the smallest id wins, so the choice is stable.
+func (a *actual) index() *groupIndex {
+	if a.groupIndex != nil {
+		return a.groupIndex
+	}
+	idx := &groupIndex{byExternal: map[string]*targetGroup{}, byName: map[string]*targetGroup{}}
+	better := func(m map[string]*targetGroup, k string, g *targetGroup) {
+		if cur, ok := m[k]; !ok || g.ID < cur.ID {
+			m[k] = g
+		}
+	}
+	for _, g := range a.Groups {
+		if g.ExternalID != "" {
+			better(idx.byExternal, g.ExternalID, g)
+		}
+		better(idx.byName, strings.ToLower(g.DisplayName), g)
+	}
+	a.groupIndex = idx
+	return idx
 }
 
 func newActual() *actual {

@@ -166,18 +166,14 @@ func findTargetGroup(g *desiredGroup, have *actual) *targetGroup {
 	if tg := have.Groups[g.Config.TargetID]; g.Config.TargetID != "" && tg != nil {
 		return tg
 	}
-	name := strings.ToLower(g.targetName())
-	var byName *targetGroup
-	for _, id := range sortedKeys(have.Groups) {
-		tg := have.Groups[id]
-		if g.Config.OktaID != "" && tg.ExternalID == g.Config.OktaID {
-			return tg
-		}
-		if byName == nil && name != "" && strings.ToLower(tg.DisplayName) == name && (tg.ExternalID == "" || tg.ExternalID == g.Config.OktaID) {
-			byName = tg
-		}
+	idx := have.index()
+	if tg := idx.byExternal[g.Config.OktaID]; g.Config.OktaID != "" && tg != nil {
+		return tg
 	}
-	return byName
+	if tg := idx.byName[strings.ToLower(g.targetName())]; tg != nil && (tg.ExternalID == "" || tg.ExternalID == g.Config.OktaID) {
+		return tg
+	}
+	return nil
 }
 
 // desiredMembers maps the Okta members to target ids: only users managed and

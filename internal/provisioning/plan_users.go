@@ -84,7 +84,9 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	p := &userPlan{}
 	var deactivations, renames []*userChange
 
-	for _, d := range sortedDesired(want.Users) {
+	// Maps are walked in any order and only the (few) changes are sorted at
+	// the end: sorting 100k users every cycle would dominate a quiet cycle.
+	for _, d := range want.Users {
 		if d.Invalid != "" {
 			p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
 			continue
@@ -142,7 +144,7 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	// Managed, active target users outside the scope leave it only after
 	// their own Okta record confirmed it, and never on an incomplete read.
 	if cfg.DeactivateUsers {
-		for _, t := range sortedTarget(have.Users) {
+		for _, t := range have.Users {
 			if !t.managed() || !t.Active || want.Users[t.ExternalID] != nil {
 				continue
 			}
@@ -180,6 +182,10 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	markRenameChains(p.Changes, have)
 	p.Conflicts = append(p.Conflicts, renameConflicts(p.Changes, have)...)
 	p.Changes = slices.DeleteFunc(p.Changes, (*userChange).empty)
+	slices.SortFunc(p.Changes, func(a, b *userChange) int {
+		return cmp.Or(cmp.Compare(a.OktaID, b.OktaID), cmp.Compare(a.TargetID, b.TargetID))
+	})
+	slices.SortFunc(p.Conflicts, func(a, b conflict) int { return cmp.Compare(a.Name, b.Name) })
 	return p
 }
 
@@ -259,24 +265,6 @@ func renameConflicts(changes []*userChange, have *actual) []conflict {
 		out = append(out, conflict{Name: c.NewUserName, Reason: "userName is taken by another target user"})
 		c.NewUserName = ""
 	}
-	return out
-}
-
-func sortedDesired(m map[string]*desiredUser) []*desiredUser {
-	out := make([]*desiredUser, 0, len(m))
-	for _, d := range m {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(a, b *desiredUser) int { return cmp.Compare(a.OktaID, b.OktaID) })
-	return out
-}
-
-func sortedTarget(m map[string]*targetUser) []*targetUser {
-	out := make([]*targetUser, 0, len(m))
-	for _, t := range m {
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b *targetUser) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

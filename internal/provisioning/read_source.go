@@ -55,6 +55,7 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 		})
 	}
 	_ = g.Wait()
+	d.fresh = nil
 	if ctx.Err() != nil {
 		d.fail("cycle cancelled: " + ctx.Err().Error())
 	}
@@ -88,39 +89,61 @@ func (e *Engine) readGroup(ctx context.Context, cfg *Config, d *desired, dg *des
 	e.readMembers(ctx, cfg, d, dg, mu)
 }
 
-// readMembers lists a group's members; only a read to the end counts.
+// readMembers lists a group's members; only a read to the end counts. Members
+// of assigned groups are mapped while streaming, so only the compact mapped
+// form outlives the page it came in.
 func (e *Engine) readMembers(ctx context.Context, cfg *Config, d *desired, dg *desiredGroup, mu *sync.Mutex) {
 	var members []string
-	var inScope []okta.User
+	var mapped []*desiredUser
+	var unprovisioned []string
 	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID) {
 		if err != nil {
+			mu.Lock()
+			defer mu.Unlock()
 			if errors.Is(err, okta.ErrNotFound) {
-				mu.Lock()
+				d.ReadsOK++
 				dg.Found, dg.Deleted = false, true
 				if dg.Config.Assign {
 					d.incomplete(fmt.Sprintf("assigned group %s no longer exists in Okta", dg.Config.Key))
 				}
-				mu.Unlock()
 				return
 			}
-			mu.Lock()
 			dg.Err = err
 			d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
-			mu.Unlock()
 			return
 		}
 		members = append(members, u.ID)
 		if dg.Config.Assign {
-			inScope = append(inScope, u)
+			if _, provision := oktaActive(u.Status); provision {
+				mapped = append(mapped, mapUser(cfg, u))
+			} else {
+				unprovisioned = append(unprovisioned, u.ID)
+			}
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	d.ReadsOK++
-	dg.Members, dg.Read, dg.Err = members, true, nil
-	for _, u := range inScope {
-		addInScope(cfg, d, u)
+	for _, m := range mapped {
+		// The first mapping of a user in this cycle wins; the member lists
+		// below share its id string instead of keeping a copy per group.
+		if _, ok := d.Users[m.OktaID]; ok && d.fresh[m.OktaID] {
+			continue
+		}
+		d.Users[m.OktaID] = m
+		d.fresh[m.OktaID] = true
+		delete(d.Unprovisioned, m.OktaID)
 	}
+	for _, id := range unprovisioned {
+		delete(d.Users, id)
+		d.Unprovisioned[id] = true
+	}
+	for i, id := range members {
+		if u, ok := d.Users[id]; ok {
+			members[i] = u.OktaID
+		}
+	}
+	dg.Members, dg.Read, dg.Err = members, true, nil
 }
 
 // addInScope maps and adds a user; STAGED users are not provisioned.
@@ -141,6 +164,14 @@ func addInScope(cfg *Config, d *desired, u okta.User) {
 func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *desired, since time.Time) (*desired, time.Time, bool) {
 	d := prev
 	d.Complete, d.Errors, d.ReadsOK, d.ReadsFailed = true, nil, 0, 0
+	d.fresh = map[string]bool{}
+	// The group configurations carry what earlier cycles reported (target
+	// ids, baselines, deletion): take the current ones.
+	for _, gc := range cfg.Groups {
+		if dg := d.Groups[gc.Key]; dg != nil {
+			dg.Config = gc
+		}
+	}
 
 	changedGroups := map[string]okta.Group{}
 	groups, groupsMark := e.src.GroupsChangedSince(ctx, since)
@@ -178,6 +209,7 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *d
 		})
 	}
 	_ = g.Wait()
+	d.fresh = nil
 
 	// Rebuild the scope from the member lists and the assigned people, then
 	// re-map the updated users that are in it.

@@ -27,9 +27,8 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing groups: %w", ErrTargetRead, err)
 		}
-		a.Groups[g.ID] = &targetGroup{ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName}
+		a.putGroup(&targetGroup{ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName})
 	}
-	a.GroupCount = len(a.Groups)
 
 	var mu sync.Mutex
 	eg, ectx := errgroup.WithContext(ctx)
@@ -58,8 +57,7 @@ func (e *Engine) readTargetMembers(ctx context.Context, a *actual, tg *targetGro
 	mu.Lock()
 	defer mu.Unlock()
 	if errors.Is(err, scim.ErrNotFound) {
-		delete(a.Groups, tg.ID)
-		a.GroupCount--
+		a.removeGroup(tg.ID)
 		return
 	}
 	if err != nil {
@@ -68,6 +66,10 @@ func (e *Engine) readTargetMembers(ctx context.Context, a *actual, tg *targetGro
 	}
 	tg.Members = make(map[string]struct{}, len(g.Members))
 	for _, m := range g.Members {
-		tg.Members[m.Value] = struct{}{}
+		id := m.Value
+		if u := a.Users[id]; u != nil {
+			id = u.ID // share the user's id string instead of keeping a copy per group
+		}
+		tg.Members[id] = struct{}{}
 	}
 }

@@ -35,17 +35,16 @@ func newState() *state {
 // clone copies the target view so a dry run can simulate writes on it.
 func (a *actual) clone() *actual {
 	c := newActual()
-	c.GroupCount = a.GroupCount
 	for _, u := range a.Users {
 		cp := *u
 		c.putUser(&cp)
 	}
-	for id, g := range a.Groups {
+	for _, g := range a.Groups {
 		cp := *g
 		if g.Members != nil {
 			cp.Members = maps.Clone(g.Members)
 		}
-		c.Groups[id] = &cp
+		c.putGroup(&cp)
 	}
 	return c
 }

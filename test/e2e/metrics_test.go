@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net/http"
@@ -24,6 +25,20 @@ import (
 // a token for a ServiceAccount with the TokenRequest API.
 var _ = Describe("metrics through the manager binary", func() {
 	It("serves the product's metrics to an authorised scraper only", func() {
+		By("running one integration of its own, so that cycle metrics exist")
+		own, err := localenv.StartFakes(1000)
+		Expect(err).NotTo(HaveOccurred())
+		defer own.Close()
+		_, err = localenv.SeedDemoOrg(own.Okta)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cp.EnsureNamespace(ctx, "metrics")).To(Succeed())
+		samples, err := localenv.ApplySamples(ctx, cp.Client, "metrics", own, nil)
+		Expect(err).NotTo(HaveOccurred())
+		readyCtx, done := context.WithTimeout(ctx, 2*time.Minute)
+		defer done()
+		Expect(localenv.WaitIntegrationReady(readyCtx, cp.Client, samples.Integration)).To(Succeed())
+
+		By("minting a token for a ServiceAccount bound to the metrics-reader role")
 		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "metrics-scraper", Namespace: localenv.LeaderNamespace}}
 		Expect(cp.Client.Create(ctx, sa)).To(Succeed())
 		reader := &rbacv1.ClusterRole{}
@@ -42,24 +57,27 @@ var _ = Describe("metrics through the manager binary", func() {
 		hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // self-signed test endpoint on loopback
 		}}
-		scrape := func(token string) (int, string) {
+		// The metrics server may start a moment after the readiness probe.
+		scrape := func(g Gomega, token string) (int, string) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+mgr.MetricsAddr+"/metrics", nil)
-			Expect(err).NotTo(HaveOccurred())
+			g.Expect(err).NotTo(HaveOccurred())
 			if token != "" {
 				req.Header.Set("Authorization", "Bearer "+token)
 			}
 			resp, err := hc.Do(req)
-			Expect(err).NotTo(HaveOccurred())
+			g.Expect(err).NotTo(HaveOccurred())
 			defer func() { _ = resp.Body.Close() }()
 			body, _ := io.ReadAll(resp.Body)
 			return resp.StatusCode, string(body)
 		}
 
-		code, _ := scrape("")
-		Expect(code).To(Equal(http.StatusUnauthorized))
+		Eventually(func(g Gomega) {
+			code, _ := scrape(g, "")
+			g.Expect(code).To(Equal(http.StatusUnauthorized))
+		}).Should(Succeed())
 
 		Eventually(func(g Gomega) {
-			code, body := scrape(tr.Status.Token)
+			code, body := scrape(g, tr.Status.Token)
 			g.Expect(code).To(Equal(http.StatusOK))
 			for _, name := range []string{
 				"scimbridge_cycle_duration_seconds",
@@ -71,8 +89,8 @@ var _ = Describe("metrics through the manager binary", func() {
 			} {
 				g.Expect(body).To(ContainSubstring(name))
 			}
-			g.Expect(body).NotTo(ContainSubstring(fakes.SCIMToken))
-			g.Expect(body).NotTo(ContainSubstring(fakes.OktaToken))
+			g.Expect(body).NotTo(ContainSubstring(own.SCIMToken))
+			g.Expect(body).NotTo(ContainSubstring(own.OktaToken))
 		}).Should(Succeed())
 	})
 })

@@ -16,18 +16,17 @@ run)
   status=0
   "$@" || status=$?
   took=$(($(date +%s) - start))
-  printf '%-20s %5ss  %s\n' "${name}" "${took}" "$([[ ${status} -eq 0 ]] && echo ok || echo FAILED)" >>"${log}"
+  printf '%s\t%s\t%s\n' "${name}" "${took}" "$([[ ${status} -eq 0 ]] && echo ok || echo FAILED)" >>"${log}"
   echo "==> ${name}: ${took}s"
   if [[ ${status} -ne 0 ]]; then
     echo "--- phases so far ---"
-    cat "${log}"
+    awk -F'\t' '{printf "%-20s %5ss  %s\n", $1, $2, $3}' "${log}"
     exit "${status}"
   fi
   ;;
 summary)
   echo "--- test phases ---"
-  cat "${log}"
-  awk '{s += $2} END {printf "%-20s %5ss\n", "total", s}' "${log}"
+  awk -F'\t' '{printf "%-20s %5ss  %s\n", $1, $2, $3; s += $2} END {printf "%-20s %5ss\n", "total", s}' "${log}"
   ;;
 *)
   echo "usage: $0 reset|run NAME CMD...|summary" >&2

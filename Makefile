@@ -98,7 +98,7 @@ test-fuzz: ## Run each fuzz target briefly (FUZZTIME) beyond its seed corpus.
 
 .PHONY: test-e2e
 test-e2e: envtest ## Run end-to-end tests of the manager binary against a local control plane.
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -timeout=20m $(E2E_PKGS) -ginkgo.v
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -v -count=1 -timeout=20m $(E2E_PKGS) -ginkgo.v
 
 ##@ Demo
 

@@ -113,6 +113,9 @@ func run(ctx context.Context, once bool, timeout time.Duration) error {
 	if err := localenv.WaitGroupReady(waitCtx, cp.Client, samples.Group); err != nil {
 		return err
 	}
+	if err := localenv.WaitIntegrationUsers(waitCtx, cp.Client, samples.Integration, int32(len(localenv.ExpectedSecureAccessUsers()))); err != nil {
+		return err
+	}
 
 	kubectl := filepath.Join(cp.Env.BinaryAssetsDirectory, "kubectl")
 	fmt.Println()

@@ -62,6 +62,7 @@ var _ = Describe("crash safety of the manager binary", func() {
 			g.Expect(di.Status.LastSyncTime).NotTo(BeNil())
 			g.Expect(di.Status.LastSyncTime.After(restart.Add(-time.Second))).To(BeTrue())
 			g.Expect(condition(di.Status.Conditions, v1.ConditionReady)).To(HaveField("Status", BeEquivalentTo("True")))
+			g.Expect(condition(di.Status.Conditions, v1.ConditionSynced)).To(HaveField("Status", BeEquivalentTo("True")))
 		}, 3*time.Minute).Should(Succeed())
 
 		By("checking the target holds exactly the desired state")

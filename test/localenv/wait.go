@@ -12,32 +12,58 @@ import (
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 )
 
-// WaitIntegrationReady polls until the integration's Ready condition is True.
+// WaitIntegrationReady polls until the integration is Ready and Synced: a
+// cycle that ran before its groups were resolved is Ready but not Synced.
 func WaitIntegrationReady(ctx context.Context, c client.Client, di *identityv1alpha1.DirectoryIntegration) error {
-	return waitReady(ctx, c, di, func() []metav1.Condition { return di.Status.Conditions })
+	return waitTrue(ctx, c, di, func() []metav1.Condition { return di.Status.Conditions },
+		identityv1alpha1.ConditionReady, identityv1alpha1.ConditionSynced)
 }
 
 // WaitGroupReady polls until the group's Ready condition is True.
 func WaitGroupReady(ctx context.Context, c client.Client, pg *identityv1alpha1.ProvisionedGroup) error {
-	return waitReady(ctx, c, pg, func() []metav1.Condition { return pg.Status.Conditions })
+	return waitTrue(ctx, c, pg, func() []metav1.Condition { return pg.Status.Conditions }, identityv1alpha1.ConditionReady)
 }
 
-func waitReady(ctx context.Context, c client.Client, obj client.Object, conditions func() []metav1.Condition) error {
+// waitTrue polls until every named condition of obj is True.
+func waitTrue(ctx context.Context, c client.Client, obj client.Object, conditions func() []metav1.Condition, types ...string) error {
 	key := client.ObjectKeyFromObject(obj)
 	var last string
 	for {
 		if err := c.Get(ctx, key, obj); err == nil {
-			cond := meta.FindStatusCondition(conditions(), identityv1alpha1.ConditionReady)
-			if cond != nil && cond.Status == "True" {
-				return nil
+			allTrue := true
+			for _, t := range types {
+				cond := meta.FindStatusCondition(conditions(), t)
+				if cond == nil || cond.Status != metav1.ConditionTrue {
+					allTrue = false
+					if cond != nil {
+						last = fmt.Sprintf("%s %s: %s", t, cond.Reason, cond.Message)
+					}
+					break
+				}
 			}
-			if cond != nil {
-				last = fmt.Sprintf("%s: %s", cond.Reason, cond.Message)
+			if allTrue {
+				return nil
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%T %s not Ready (last: %q): %w", obj, key, last, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// WaitIntegrationUsers polls until the integration reports n managed users,
+// so that what is printed comes from the cycle that pushed the groups.
+func WaitIntegrationUsers(ctx context.Context, c client.Client, di *identityv1alpha1.DirectoryIntegration, n int32) error {
+	key := client.ObjectKeyFromObject(di)
+	for {
+		if err := c.Get(ctx, key, di); err == nil && di.Status.Users != nil && *di.Status.Users == n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("integration %s does not report %d users: %w", key, n, ctx.Err())
 		case <-time.After(250 * time.Millisecond):
 		}
 	}

@@ -15,12 +15,7 @@ const groupsPath = "/api/v1/groups"
 
 // GetGroup fetches one group by id.
 func (c *Client) GetGroup(ctx context.Context, id string) (Group, error) {
-	if id == "" {
-		return Group{}, errors.New("okta: empty group id")
-	}
-	var g Group
-	_, err := c.get(ctx, request{kind: "groups.get", bucket: groupsPath + "/{id}", url: c.endpoint(groupsPath, id, "", nil)}, &g)
-	return g, err
+	return getByID[Group](ctx, c, "groups.get", groupsPath, "group", id)
 }
 
 // FindGroupByName returns the one group whose profile.name equals name

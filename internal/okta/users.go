@@ -2,7 +2,7 @@ package okta
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -12,12 +12,17 @@ const usersPath = "/api/v1/users"
 
 // GetUser fetches one user by id or login.
 func (c *Client) GetUser(ctx context.Context, idOrLogin string) (User, error) {
-	if idOrLogin == "" {
-		return User{}, errors.New("okta: empty user id")
+	return getByID[User](ctx, c, "users.get", usersPath, "user", idOrLogin)
+}
+
+// getByID fetches one object of the collection at base by id.
+func getByID[T any](ctx context.Context, c *Client, kind, base, what, id string) (T, error) {
+	var v T
+	if id == "" {
+		return v, fmt.Errorf("okta: empty %s id", what)
 	}
-	var u User
-	_, err := c.get(ctx, request{kind: "users.get", bucket: usersPath + "/{id}", url: c.endpoint(usersPath, idOrLogin, "", nil)}, &u)
-	return u, err
+	_, err := c.get(ctx, request{kind: kind, bucket: base + "/{id}", url: c.endpoint(base, id, "", nil)}, &v)
+	return v, err
 }
 
 // UsersUpdatedSince streams users whose lastUpdated is after since

@@ -100,15 +100,15 @@ test-fuzz: ## Run each fuzz target briefly (FUZZTIME) beyond its seed corpus.
 test-e2e: envtest ## Run end-to-end tests of the manager binary against a local control plane.
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -v -count=1 -timeout=20m $(E2E_PKGS) -ginkgo.v
 
+.PHONY: cover
+cover: ## Print coverage per package from the last test run.
+	@go tool cover -func=cover-unit.out | tail -1
+
 ##@ Demo
 
 .PHONY: demo
 demo: envtest-kubectl ## Run scimbridge locally end to end (control plane, Okta emulator, SCIM server, manager); DEMO_ARGS=--once exits after printing.
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go run ./test/demo $(DEMO_ARGS)
-
-.PHONY: cover
-cover: ## Print coverage per package from the last test run.
-	@go tool cover -func=cover-unit.out | tail -1
 
 ##@ Benchmarks
 

@@ -31,7 +31,7 @@ func newApplier(e *Engine, cfg *Config, have *actual, now time.Time) *applier {
 		failed: map[string]error{}, succeeded: map[string]bool{}}
 }
 
-// each runs fn over items with the engine's write concurrency.
+// each runs fn over items, at most limit at a time.
 func each[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T)) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/scimbridge/scimbridge/internal/okta"
 )
 
@@ -35,8 +33,7 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 		}
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.opts.ReadConcurrency)
+	var toRead []*desiredGroup
 	for _, gc := range cfg.Groups {
 		dg := &desiredGroup{Config: gc, Name: gc.OktaName}
 		d.Groups[gc.Key] = dg
@@ -49,12 +46,11 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 			}
 			continue
 		}
-		g.Go(func() error {
-			e.readGroup(gctx, cfg, d, dg, &mu)
-			return nil
-		})
+		toRead = append(toRead, dg)
 	}
-	_ = g.Wait()
+	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, dg *desiredGroup) {
+		e.readGroup(ctx, cfg, d, dg, &mu)
+	})
 	d.fresh = nil
 	if ctx.Err() != nil {
 		d.fail("cycle cancelled: " + ctx.Err().Error())
@@ -195,20 +191,18 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *d
 	d.ReadsOK++
 
 	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.opts.ReadConcurrency)
+	var toRead []*desiredGroup
 	for _, dg := range d.Groups {
 		grp, changed := changedGroups[dg.Config.OktaID]
 		if !changed || dg.Config.OktaID == "" || (!dg.Config.Assign && !dg.Config.Push) {
 			continue
 		}
 		dg.Name = grp.Profile.Name
-		g.Go(func() error {
-			e.readMembers(gctx, cfg, d, dg, &mu)
-			return nil
-		})
+		toRead = append(toRead, dg)
 	}
-	_ = g.Wait()
+	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, dg *desiredGroup) {
+		e.readMembers(ctx, cfg, d, dg, &mu)
+	})
 	d.fresh = nil
 
 	// Rebuild the scope from the member lists and the assigned people, then

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
@@ -31,23 +29,19 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 	}
 
 	var mu sync.Mutex
-	eg, ectx := errgroup.WithContext(ctx)
-	eg.SetLimit(e.opts.ReadConcurrency)
+	var toRead []*targetGroup
 	for _, key := range sortedKeys(want.Groups) {
 		dg := want.Groups[key]
 		if !dg.Config.Push {
 			continue
 		}
-		tg := findTargetGroup(dg, a)
-		if tg == nil {
-			continue
+		if tg := findTargetGroup(dg, a); tg != nil {
+			toRead = append(toRead, tg)
 		}
-		eg.Go(func() error {
-			e.readTargetMembers(ectx, a, tg, &mu)
-			return nil
-		})
 	}
-	_ = eg.Wait()
+	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, tg *targetGroup) {
+		e.readTargetMembers(ctx, a, tg, &mu)
+	})
 	return a, ctx.Err()
 }
 

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -75,9 +74,5 @@ func (cp *ControlPlane) WriteKubeconfig(name string, groups []string) (string, e
 
 // EnsureNamespace creates a namespace if it does not exist.
 func (cp *ControlPlane) EnsureNamespace(ctx context.Context, name string) error {
-	err := cp.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
-	if apierrors.IsAlreadyExists(err) {
-		return nil
-	}
-	return err
+	return create(ctx, cp.Client, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
 }

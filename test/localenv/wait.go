@@ -26,44 +26,46 @@ func WaitGroupReady(ctx context.Context, c client.Client, pg *identityv1alpha1.P
 
 // waitTrue polls until every named condition of obj is True.
 func waitTrue(ctx context.Context, c client.Client, obj client.Object, conditions func() []metav1.Condition, types ...string) error {
-	key := client.ObjectKeyFromObject(obj)
-	var last string
-	for {
-		if err := c.Get(ctx, key, obj); err == nil {
-			allTrue := true
-			for _, t := range types {
-				cond := meta.FindStatusCondition(conditions(), t)
-				if cond == nil || cond.Status != metav1.ConditionTrue {
-					allTrue = false
-					if cond != nil {
-						last = fmt.Sprintf("%s %s: %s", t, cond.Reason, cond.Message)
-					}
-					break
-				}
+	return poll(ctx, c, obj, func() (bool, string) {
+		for _, t := range types {
+			cond := meta.FindStatusCondition(conditions(), t)
+			if cond == nil {
+				return false, t + " not reported"
 			}
-			if allTrue {
-				return nil
+			if cond.Status != metav1.ConditionTrue {
+				return false, fmt.Sprintf("%s %s: %s", t, cond.Reason, cond.Message)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%T %s not Ready (last: %q): %w", obj, key, last, ctx.Err())
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
+		return true, ""
+	})
 }
 
 // WaitIntegrationUsers polls until the integration reports n managed users,
 // so that what is printed comes from the cycle that pushed the groups.
 func WaitIntegrationUsers(ctx context.Context, c client.Client, di *identityv1alpha1.DirectoryIntegration, n int32) error {
-	key := client.ObjectKeyFromObject(di)
+	return poll(ctx, c, di, func() (bool, string) {
+		if di.Status.Users == nil {
+			return false, "no user count yet"
+		}
+		return *di.Status.Users == n, fmt.Sprintf("%d users, want %d", *di.Status.Users, n)
+	})
+}
+
+// poll reads obj every 250ms until done, judging the freshly read object,
+// reports true; on timeout the error carries done's last explanation.
+func poll(ctx context.Context, c client.Client, obj client.Object, done func() (bool, string)) error {
+	key := client.ObjectKeyFromObject(obj)
+	var last string
 	for {
-		if err := c.Get(ctx, key, di); err == nil && di.Status.Users != nil && *di.Status.Users == n {
-			return nil
+		if err := c.Get(ctx, key, obj); err == nil {
+			var ok bool
+			if ok, last = done(); ok {
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("integration %s does not report %d users: %w", key, n, ctx.Err())
+			return fmt.Errorf("%T %s: %s: %w", obj, key, last, ctx.Err())
 		case <-time.After(250 * time.Millisecond):
 		}
 	}

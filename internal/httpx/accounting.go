@@ -1,9 +1,7 @@
 package httpx
 
 import (
-	"cmp"
 	"maps"
-	"slices"
 	"sync"
 )
 
@@ -49,20 +47,4 @@ func (a *Accounting) Total() int64 {
 		n += c
 	}
 	return n
-}
-
-// Keys returns the recorded keys in a stable order.
-func (a *Accounting) Keys() []RequestKey {
-	snap := a.Snapshot()
-	keys := slices.Collect(maps.Keys(snap))
-	slices.SortFunc(keys, func(x, y RequestKey) int {
-		if c := cmp.Compare(x.Kind, y.Kind); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.Method, y.Method); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Outcome, y.Outcome)
-	})
-	return keys
 }

@@ -237,7 +237,7 @@ func TestSameOriginRedirects(t *testing.T) {
 
 func TestAccounting(t *testing.T) {
 	var a Accounting
-	if a.Total() != 0 || len(a.Snapshot()) != 0 || len(a.Keys()) != 0 {
+	if a.Total() != 0 || len(a.Snapshot()) != 0 {
 		t.Fatal("zero value not empty")
 	}
 	keys := []RequestKey{
@@ -263,9 +263,7 @@ func TestAccounting(t *testing.T) {
 		t.Fatalf("snapshot %v", snap)
 	}
 	snap[RequestKey{"x", "y", "z"}] = 1 // a snapshot is a copy
-	got := fmt.Sprint(a.Keys())
-	want := "[{groups.patch PATCH 200} {groups.patch PATCH 429} {users.list GET 200}]"
-	if got != want {
-		t.Fatalf("keys %s, want %s", got, want)
+	if len(a.Snapshot()) != 3 {
+		t.Fatalf("snapshot not a copy: %v", a.Snapshot())
 	}
 }

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -61,7 +62,7 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 	p := &groupPlan{Status: map[string]*groupStatus{}}
 	var creates []*groupChange
 
-	for _, key := range sortedKeys(want.Groups) {
+	for _, key := range slices.Sorted(maps.Keys(want.Groups)) {
 		g := want.Groups[key]
 		if !g.Config.Push {
 			continue
@@ -97,7 +98,7 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 		st.Desired, st.Skipped = len(members), skipped
 		name := g.targetName()
 		if tg == nil {
-			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: sortedSet(members)}
+			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: slices.Sorted(maps.Keys(members))}
 			creates = append(creates, c)
 			continue
 		}
@@ -227,22 +228,4 @@ func memberName(have *actual, id string) string {
 		return u.Attrs.UserName
 	}
 	return id
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func sortedSet(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/scimbridge/scimbridge/internal/scim"
@@ -30,7 +32,7 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 
 	var mu sync.Mutex
 	var toRead []*targetGroup
-	for _, key := range sortedKeys(want.Groups) {
+	for _, key := range slices.Sorted(maps.Keys(want.Groups)) {
 		dg := want.Groups[key]
 		if !dg.Config.Push {
 			continue

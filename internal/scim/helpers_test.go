@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,11 +77,13 @@ func assertNoToken(t *testing.T, texts ...string) {
 	}
 }
 
+// keysOf lists the accounting's keys as kind/method/outcome, sorted.
 func keysOf(a *httpx.Accounting) []string {
 	var out []string
-	for _, k := range a.Keys() {
+	for k := range a.Snapshot() {
 		out = append(out, k.Kind+"/"+k.Method+"/"+k.Outcome)
 	}
+	slices.Sort(out)
 	return out
 }
 

@@ -136,6 +136,7 @@ func (a *oauthAuth) fetch(ctx context.Context) (*accessToken, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.client.secrets.Add(assertion)
 	cc := clientcredentials.Config{
 		ClientID:  a.cfg.ClientID,
 		TokenURL:  a.tokenURL.String(),
@@ -151,6 +152,7 @@ func (a *oauthAuth) fetch(ctx context.Context) (*accessToken, error) {
 	if err != nil {
 		return nil, a.tokenError(err)
 	}
+	a.client.secrets.Add(tok.AccessToken)
 	t := &accessToken{value: tok.AccessToken, dpop: strings.EqualFold(tok.Type(), "DPoP")}
 	if t.dpop && a.prover == nil {
 		return nil, errors.New("okta: token endpoint issued a DPoP token without a DPoP proof")
@@ -169,7 +171,8 @@ func (a *oauthAuth) fetch(ctx context.Context) (*accessToken, error) {
 func (a *oauthAuth) tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		te := &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription}
+		redact := a.client.secrets.Redact
+		te := &TokenError{Code: redact(re.ErrorCode), Description: redact(re.ErrorDescription)}
 		if re.Response != nil {
 			te.Status = re.Response.StatusCode
 		}
@@ -177,7 +180,8 @@ func (a *oauthAuth) tokenError(err error) error {
 			// Okta may answer with its own error JSON (e.g. a 429 or 403 from the edge).
 			var eb errorBody
 			if json.Unmarshal(re.Body, &eb) == nil && eb.ErrorCode != "" {
-				return &APIError{Status: te.Status, ErrorCode: eb.ErrorCode, ErrorSummary: eb.ErrorSummary, ErrorID: eb.ErrorID, Kind: "token"}
+				return &APIError{Status: te.Status, ErrorCode: redact(eb.ErrorCode), ErrorSummary: redact(eb.ErrorSummary),
+					ErrorID: redact(eb.ErrorID), Kind: "token"}
 			}
 		}
 		return te

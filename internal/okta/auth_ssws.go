@@ -38,10 +38,11 @@ type sswsAuth struct{ token string }
 // SSWS authenticates with an Okta API token ("Authorization: SSWS <token>").
 func SSWS(token string) Auth { return &sswsAuth{token: token} }
 
-func (a *sswsAuth) bind(*Client) error {
+func (a *sswsAuth) bind(c *Client) error {
 	if a.token == "" {
 		return errors.New("okta: empty API token")
 	}
+	c.secrets.Add(a.token)
 	return nil
 }
 

@@ -11,17 +11,17 @@ import (
 // Changes is the result of an incremental query: the changed objects and
 // the watermark to pass as "since" next cycle.
 type Changes[T any] struct {
-	ctx context.Context
-	c   *Client
-	r   request
+	ctx  context.Context
+	c    *Client
+	reqs []request // run in order, each followed through its pages
 
 	mu        sync.Mutex
 	watermark time.Time
 	complete  bool
 }
 
-func newChanges[T any](ctx context.Context, c *Client, r request) *Changes[T] {
-	return &Changes[T]{ctx: ctx, c: c, r: r}
+func newChanges[T any](ctx context.Context, c *Client, reqs ...request) *Changes[T] {
+	return &Changes[T]{ctx: ctx, c: c, reqs: reqs}
 }
 
 // All streams the changed objects. Iterate it once.
@@ -33,9 +33,11 @@ func (ch *Changes[T]) All() iter.Seq2[T, error] {
 				first = ch.c.noteServerTime(resp)
 			}
 		}
-		for v, err := range paginate[T](ch.ctx, ch.c, ch.r, onPage) {
-			if !yield(v, err) || err != nil {
-				return
+		for _, r := range ch.reqs {
+			for v, err := range paginate[T](ch.ctx, ch.c, r, onPage) {
+				if !yield(v, err) || err != nil {
+					return
+				}
 			}
 		}
 		if first.IsZero() {

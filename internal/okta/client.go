@@ -68,6 +68,10 @@ type Client struct {
 	overlap                  time.Duration
 	userAgent                string
 
+	// secrets are the credentials in use, redacted from every text a
+	// server sends back (error summaries may echo the Authorization header).
+	secrets httpx.Secrets
+
 	mu         sync.Mutex
 	serverTime time.Time
 }
@@ -350,9 +354,10 @@ func (c *Client) apiError(resp *http.Response, kind string) *APIError {
 	e := &APIError{Status: resp.StatusCode, Kind: kind}
 	var eb errorBody
 	if httpx.DecodeJSON(resp.Body, 64<<10, &eb) == nil {
-		e.ErrorCode, e.ErrorSummary, e.ErrorID = eb.ErrorCode, eb.ErrorSummary, eb.ErrorID
+		e.ErrorCode, e.ErrorID = c.secrets.Redact(eb.ErrorCode), c.secrets.Redact(eb.ErrorID)
+		e.ErrorSummary = c.secrets.Redact(eb.ErrorSummary)
 		for _, cause := range eb.ErrorCauses {
-			e.Causes = append(e.Causes, cause.ErrorSummary)
+			e.Causes = append(e.Causes, c.secrets.Redact(cause.ErrorSummary))
 		}
 	}
 	return e

@@ -75,6 +75,27 @@ func (c *Client) GroupsChangedSince(ctx context.Context, since time.Time) *Chang
 	return c.groupsFiltered(ctx, `lastUpdated gt "`+ts+`" or lastMembershipUpdated gt "`+ts+`"`)
 }
 
+// groupIDBatch is how many ids one GroupsByID request asks for; it keeps
+// the filter (and the URL) well below common length limits.
+const groupIDBatch = 50
+
+// GroupsByID streams the current record of each listed group, with
+// filter=id eq "…" or … in batches of groupIDBatch. A group that is not in
+// the answer was deleted (or never existed): confirm with GetGroup. Its
+// watermark is the server time of the first answer, like GroupsChangedSince.
+func (c *Client) GroupsByID(ctx context.Context, ids []string) *Changes[Group] {
+	var reqs []request
+	for start := 0; start < len(ids); start += groupIDBatch {
+		clauses := make([]string, 0, groupIDBatch)
+		for _, id := range ids[start:min(start+groupIDBatch, len(ids))] {
+			clauses = append(clauses, `id eq "`+quote(id)+`"`)
+		}
+		q := url.Values{"filter": {strings.Join(clauses, " or ")}, "limit": {strconv.Itoa(c.searchPageSize)}}
+		reqs = append(reqs, request{kind: "groups.by_id", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})
+	}
+	return newChanges[Group](ctx, c, reqs...)
+}
+
 func (c *Client) groupsFiltered(ctx context.Context, filter string) *Changes[Group] {
 	q := url.Values{"filter": {filter}, "limit": {strconv.Itoa(c.searchPageSize)}}
 	return newChanges[Group](ctx, c, request{kind: "groups.changed", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})

@@ -223,3 +223,33 @@ func TestGetUserAndGroup(t *testing.T) {
 		t.Errorf("members of missing group: %v", err)
 	}
 }
+
+func TestGroupsByIDBatches(t *testing.T) {
+	e := newEnv(t, oktaserver.Options{})
+	_, groups := e.mustGen(5, groupIDBatch+7)
+	c := e.client(nil)
+	if err := e.srv.DeleteGroup(groups[3]); err != nil {
+		t.Fatal(err)
+	}
+	ch := c.GroupsByID(t.Context(), groups)
+	got, err := ch.Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Delete(slices.Clone(groups), 3, 4)
+	if !slices.Equal(ids(got, groupID), sortedCopy(want)) {
+		t.Errorf("groups = %v, want all but the deleted one", ids(got, groupID))
+	}
+	if _, ok := ch.Watermark(); !ok {
+		t.Error("no watermark after a complete listing")
+	}
+	if n := e.srv.Count("GET /api/v1/groups"); n != 2 {
+		t.Errorf("requests = %d, want 2 batches", n)
+	}
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}

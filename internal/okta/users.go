@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,11 +19,26 @@ func (c *Client) GetUser(ctx context.Context, idOrLogin string) (User, error) {
 // getByID fetches one object of the collection at base by id.
 func getByID[T any](ctx context.Context, c *Client, kind, base, what, id string) (T, error) {
 	var v T
-	if id == "" {
-		return v, fmt.Errorf("okta: empty %s id", what)
+	if err := checkPathID(what, id); err != nil {
+		return v, err
 	}
 	_, err := c.get(ctx, request{kind: kind, bucket: base + "/{id}", url: c.endpoint(base, id, "", nil)}, &v)
 	return v, err
+}
+
+// checkPathID refuses ids that would name something else once in a path:
+// empty, dot segments, and "me" (Okta's alias for the token's own user).
+// Everything else is escaped by endpoint.
+func checkPathID(what, id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("okta: empty %s id", what)
+	case id == "." || id == "..":
+		return fmt.Errorf("okta: %q is not a %s id or login", id, what)
+	case strings.EqualFold(id, "me"):
+		return fmt.Errorf("okta: %q is Okta's alias for the caller, not a %s id or login", id, what)
+	}
+	return nil
 }
 
 // UsersUpdatedSince streams users whose lastUpdated is after since

@@ -33,6 +33,9 @@ type Client struct {
 	// pausedUntil (unix nanos) makes every caller honour a 429's
 	// Retry-After, not only the one that received it.
 	pausedUntil atomic.Int64
+	// blockedUntil (unix nanos) is set by a Retry-After too long to sleep
+	// through: until then calls fail at once without being sent.
+	blockedUntil atomic.Int64
 }
 
 // New returns a client for the SCIM base URL (for Cisco
@@ -124,6 +127,9 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		maxAttempts = 1
 	}
 	for attempt := 0; ; attempt++ {
+		if err := c.blocked(cl); err != nil {
+			return err
+		}
 		if attempt > 0 && cl.beforeReplay != nil {
 			if done, err := cl.beforeReplay(ctx); err != nil || done {
 				return err
@@ -262,8 +268,12 @@ func (c *Client) attempt(ctx context.Context, cl *call, body []byte) (err error)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), httpx.ServerNow(resp, time.Now())); ok {
 			e.RetryAfter = d
-			if resp.StatusCode == http.StatusTooManyRequests && d <= c.opts.MaxRetryAfter {
+			switch {
+			case resp.StatusCode != http.StatusTooManyRequests:
+			case d <= c.opts.MaxRetryAfter:
 				c.pause(d)
+			default:
+				extend(&c.blockedUntil, time.Now().Add(d))
 			}
 		}
 	}
@@ -271,14 +281,28 @@ func (c *Client) attempt(ctx context.Context, cl *call, body []byte) (err error)
 }
 
 // pause extends the shared pause to now+d.
-func (c *Client) pause(d time.Duration) {
-	until := time.Now().Add(d).UnixNano()
+func (c *Client) pause(d time.Duration) { extend(&c.pausedUntil, time.Now().Add(d)) }
+
+// extend moves the deadline in v to t unless it is already later.
+func extend(v *atomic.Int64, t time.Time) {
+	until := t.UnixNano()
 	for {
-		cur := c.pausedUntil.Load()
-		if cur >= until || c.pausedUntil.CompareAndSwap(cur, until) {
+		cur := v.Load()
+		if cur >= until || v.CompareAndSwap(cur, until) {
 			return
 		}
 	}
+}
+
+// blocked refuses a call while the target's long Retry-After runs: it is
+// answered like a 429 carrying the time left, and never sent.
+func (c *Client) blocked(cl *call) error {
+	left := time.Until(time.Unix(0, c.blockedUntil.Load()))
+	if left <= 0 {
+		return nil
+	}
+	return &Error{Op: cl.op, Method: cl.method, Path: cl.path, Status: http.StatusTooManyRequests, RetryAfter: left,
+		Detail: "not sent: the target asked to wait until " + time.Now().Add(left).UTC().Format(time.RFC3339)}
 }
 
 func (c *Client) record(cl *call, outcome string, d time.Duration) {

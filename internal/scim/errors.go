@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimbridge/scimbridge/internal/httpx"
 )
 
 // Sentinel errors for errors.Is. An *Error matches the one for its status.
@@ -24,6 +26,9 @@ var (
 	ErrInvalidRequest  = errors.New("scim: invalid request")
 	ErrServer          = errors.New("scim: server error")
 	ErrInvalidResponse = errors.New("scim: invalid response")
+	// ErrIncomplete means a listing ended before the totalResults the server
+	// announced: what it returned cannot be taken as everything.
+	ErrIncomplete = errors.New("scim: listing ended before totalResults")
 	// ErrUserDelete guards the rule that users are deactivated, never deleted.
 	ErrUserDelete = errors.New("scim: deleting users is not allowed")
 )
@@ -139,10 +144,7 @@ func parseErrorBody(e *Error, body []byte, secret string) {
 // clean makes server text safe to put in an error: valid UTF-8, one line,
 // bounded, and without the token should a server echo it back.
 func clean(s string, limit int, secret string) string {
-	s = strings.ToValidUTF8(s, "?")
-	if secret != "" {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
+	s = httpx.Redact(strings.ToValidUTF8(s, "?"), secret)
 	s = strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
 	if len(s) > limit {
 		cut := limit

@@ -61,7 +61,8 @@ func fetchPage[T any](ctx context.Context, c *Client, op, endpoint string, lo Li
 
 // list streams every resource across pages. It advances by the number of
 // resources actually returned, so servers that cap or ignore count work,
-// and it stops at totalResults or at an empty page.
+// and it stops at totalResults. An empty page before totalResults is
+// ErrIncomplete: a listing cut short must never pass for a complete one.
 func list[T any](ctx context.Context, c *Client, op, endpoint string, lo ListOptions, id func(T) string) iter.Seq2[T, error] {
 	count := lo.PageSize
 	if count <= 0 {
@@ -92,6 +93,10 @@ func list[T any](ctx context.Context, c *Client, op, endpoint string, lo ListOpt
 				}
 			}
 			start += n
+			if n == 0 && p.Total >= 0 && start <= p.Total {
+				yield(zero, fmt.Errorf("scim %s: %w: empty page at startIndex %d of %d", op, ErrIncomplete, start, p.Total))
+				return
+			}
 			if n == 0 || (p.Total >= 0 && start > p.Total) {
 				return
 			}

@@ -153,3 +153,24 @@ func TestListError(t *testing.T) {
 	}
 	t.Fatal("no error")
 }
+
+func TestListCutShortIsIncomplete(t *testing.T) {
+	co := fastOptions()
+	co.PageSize = 10
+	e := newEnv(t, scimserver.Options{}, co)
+	seedUsers(t, e.srv, 25)
+	// The second page comes back empty although 25 users exist.
+	e.srv.AddFault(scimserver.Fault{Kind: scimserver.FaultTruncatedPage, Method: "GET", Path: "/Users", Times: 1})
+	var seen int
+	var last error
+	for _, err := range e.client.ListUsers(ctxT(t), ListOptions{}) {
+		if err != nil {
+			last = err
+			break
+		}
+		seen++
+	}
+	if !errors.Is(last, ErrIncomplete) {
+		t.Fatalf("listed %d users, err = %v; want ErrIncomplete", seen, last)
+	}
+}

@@ -340,3 +340,23 @@ func TestObserverAndAccounting(t *testing.T) {
 		t.Fatalf("keys = %v", got)
 	}
 }
+
+// A Retry-After longer than the client sleeps through blocks every later
+// call until it has passed: they fail at once, unsent, with the time left.
+func TestLongRetryAfterBlocksLaterCalls(t *testing.T) {
+	e := newEnv(t, scimserver.Options{}, fastOptions())
+	id := e.userID()
+	e.srv.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Status: 429, RetryAfter: "3600", Times: 1})
+	if err := e.client.SetUserActive(context.Background(), id, false); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v", err)
+	}
+	sent := e.srv.TotalRequests()
+	_, err := e.client.GetUser(context.Background(), id)
+	d, ok := RetryAfter(err)
+	if !errors.Is(err, ErrRateLimited) || !ok || d < 59*time.Minute {
+		t.Fatalf("second call: err = %v, retry after %s", err, d)
+	}
+	if e.srv.TotalRequests() != sent {
+		t.Error("a call was sent during the server's Retry-After")
+	}
+}

@@ -144,8 +144,11 @@ func (c clause) match(get lookup) (bool, error) {
 		return compare(x.Compare(t), c.op), nil
 	default:
 		s := fmt.Sprint(x)
-		// Okta string matching ignores case.
+		// Okta string matching ignores case, except for ids, which differ by case alone.
 		a, b := strings.ToLower(s), strings.ToLower(c.value)
+		if c.attr == "id" {
+			a, b = s, c.value
+		}
 		switch c.op {
 		case "sw":
 			return strings.HasPrefix(a, b), nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
@@ -24,6 +25,9 @@ const (
 	FaultMalformed FaultKind = "malformed"
 	// FaultLatency waits Latency, then serves the request normally.
 	FaultLatency FaultKind = "latency"
+	// FaultTruncatedPage serves a list request, then answers its page with
+	// no resources but the true totalResults: a listing cut short.
+	FaultTruncatedPage FaultKind = "truncatedPage"
 )
 
 // Fault is one injected failure. Method and Path ("/Users", "/Users/{id}",
@@ -125,6 +129,27 @@ func (f *Fault) inject(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, status, "", "injected fault")
 	}
 	return true
+}
+
+// writeTruncated answers with the recorded list page emptied of its
+// resources; anything that is not a list page passes through unchanged.
+func writeTruncated(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	var page map[string]any
+	if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &page) == nil {
+		if _, ok := page["Resources"]; ok {
+			page["Resources"] = []any{}
+			page["itemsPerPage"] = 0
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusOK)
+			_ = json.NewEncoder(w).Encode(page)
+			return
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // resetConn aborts the connection with a TCP RST (SO_LINGER 0) so the

@@ -142,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(&Fault{Kind: FaultLatency, Latency: d}).inject(w, r)
 	}
 	f := s.faults.take(r.Method, route)
-	if f != nil && !f.AfterHandler && f.inject(w, r) {
+	if f != nil && !f.AfterHandler && f.Kind != FaultTruncatedPage && f.inject(w, r) {
 		return
 	}
 	if !s.authorized(r) {
@@ -167,6 +167,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath = rel, ""
 	r2.Body = http.MaxBytesReader(w, r.Body, 256<<20)
+	if f != nil && f.Kind == FaultTruncatedPage {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, r2)
+		writeTruncated(w, rec)
+		return
+	}
 	if f != nil && f.AfterHandler {
 		// Let the request take effect, then fail its answer.
 		api.ServeHTTP(httptest.NewRecorder(), r2)

@@ -88,7 +88,11 @@ func parseFlags() options {
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false,
 		"Enable HTTP/2 for the metrics server (off by default: HTTP/2 Stream Cancellation and Rapid Reset CVEs).")
 	flag.IntVar(&o.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4,
-		"Workers per controller; a long cycle of one integration does not block the others.")
+		"Workers per controller. Reconciles are short: cycles run in the cycle pool.")
+	flag.IntVar(&o.controllers.MaxConcurrentCycles, "max-concurrent-cycles", 8,
+		"Cycles running at once across all integrations; long cycles never take the last free one.")
+	flag.DurationVar(&o.controllers.VerifyTimeout, "verify-timeout", 30*time.Second,
+		"Longest time the credential check of each end may take (the ends are checked separately).")
 	flag.DurationVar(&o.controllers.CycleTimeout, "cycle-timeout", 30*time.Minute,
 		"Longest time one provisioning cycle may run; the next cycle continues from what was done.")
 	flag.DurationVar(&o.controllers.MinCycleGap, "min-cycle-gap", 30*time.Second,

@@ -48,9 +48,15 @@ type LocalObjectReference struct {
 // Annotations understood by the controllers. The controllers only read them:
 // tools such as Argo CD own the objects' metadata.
 const (
-	// ReconcileRequestedAtAnnotation triggers a cycle when its value changes;
-	// the handled value is echoed in status.lastHandledReconcileAt.
+	// ReconcileRequestedAtAnnotation triggers a cycle when its value changes
+	// (incremental when a full one is not due) and retries objects waiting
+	// out a failure backoff; the handled value is echoed in
+	// status.lastHandledReconcileAt.
 	ReconcileRequestedAtAnnotation = "scimbridge.io/reconcile-requested-at"
+	// FullSyncRequestedAtAnnotation triggers a full cycle when its value
+	// changes: both sides are read again and drift made in the target is
+	// repaired. The handled value is echoed in status.lastHandledFullSyncAt.
+	FullSyncRequestedAtAnnotation = "scimbridge.io/full-sync-requested-at"
 	// ApproveDeactivationsAnnotation names the planID of a held set of
 	// deactivations that an administrator approves.
 	ApproveDeactivationsAnnotation = "scimbridge.io/approve-deactivations"

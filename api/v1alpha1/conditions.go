@@ -16,8 +16,10 @@ limitations under the License.
 
 package v1alpha1
 
-// Condition types. Each controller owns its own types (conditions are a list
-// map keyed by type, written with server-side apply).
+// Condition types. Reconciling and Stalled follow kstatus: each is present
+// and True only while it holds (abnormal-true), so kstatus, Flux and
+// kubectl wait read an object right. docs/architecture.md has the table of
+// states, conditions and what a user should do.
 const (
 	// ConditionReady summarises whether the object does its job.
 	ConditionReady = "Ready"
@@ -25,13 +27,16 @@ const (
 	ConditionOktaVerified = "OktaVerified"
 	// ConditionTargetVerified reports the result of the SCIM credential check.
 	ConditionTargetVerified = "TargetVerified"
-	// ConditionSynced reports whether the last cycle applied every change.
+	// ConditionSynced reports whether, after the last cycle, the target
+	// matches the source: every in-scope user present, linked and current,
+	// every pushed group complete, nothing held or deferred, both reads complete.
 	ConditionSynced = "Synced"
-	// ConditionReconciling is true while a cycle runs.
+	// ConditionReconciling is True while a cycle is queued or running, or a
+	// retry after a transient failure is scheduled.
 	ConditionReconciling = "Reconciling"
-	// ConditionStalled is true when the object cannot progress without a change by a human.
+	// ConditionStalled is True when the object cannot progress without a human.
 	ConditionStalled = "Stalled"
-	// ConditionDeactivationsHeld is true while deactivations wait for approval.
+	// ConditionDeactivationsHeld is True while changes wait for approval.
 	ConditionDeactivationsHeld = "DeactivationsHeld"
 	// ConditionResolved reports whether a ProvisionedGroup's Okta group was found.
 	ConditionResolved = "Resolved"
@@ -39,39 +44,69 @@ const (
 	ConditionPushed = "Pushed"
 )
 
-// Condition reasons.
+// Reasons of the verification conditions (OktaVerified, TargetVerified),
+// also used by Ready and Stalled when they are the cause.
 const (
-	ReasonVerified          = "Verified"
-	ReasonUnauthorized      = "Unauthorized"
-	ReasonForbidden         = "Forbidden"
-	ReasonDPoPRequired      = "DPoPRequired"
-	ReasonUnreachable       = "Unreachable"
-	ReasonTLSError          = "TLSError"
-	ReasonNotSCIMEndpoint   = "NotSCIMEndpoint"
-	ReasonSecretNotFound    = "SecretNotFound"
-	ReasonInvalidSecret     = "InvalidSecret"
-	ReasonSynced            = "Synced"
-	ReasonPartialSync       = "PartialSync"
-	ReasonSyncFailed        = "SyncFailed"
-	ReasonCycleRunning      = "CycleRunning"
-	ReasonIdle              = "Idle"
-	ReasonSuspended         = "Suspended"
-	ReasonDryRun            = "DryRun"
-	ReasonPending           = "Pending"
-	ReasonHeld              = "ThresholdExceeded"
-	ReasonNoneHeld          = "NoneHeld"
-	ReasonDuplicateTarget   = "DuplicateTarget"
-	ReasonDuplicateGroup    = "DuplicateGroup"
-	ReasonInvalidConfig     = "InvalidConfiguration"
-	ReasonIntegrationAbsent = "IntegrationNotFound"
-	ReasonGroupNotFound     = "GroupNotFound"
-	ReasonGroupAmbiguous    = "GroupAmbiguous"
-	ReasonResolved          = "Resolved"
-	ReasonPushed            = "Pushed"
-	ReasonPushFailed        = "PushFailed"
-	ReasonDeleted           = "Deleted"
-	ReasonAssignedOnly      = "AssignedOnly"
-	ReasonGroupCapReached   = "GroupCapReached"
-	ReasonNotReady          = "NotReady"
-	ReasonReady             = "Ready"
+	ReasonVerified        = "Verified"
+	ReasonUnauthorized    = "Unauthorized"
+	ReasonForbidden       = "Forbidden"
+	ReasonDPoPRequired    = "DPoPRequired"
+	ReasonUnreachable     = "Unreachable"
+	ReasonTLSError        = "TLSError"
+	ReasonNotSCIMEndpoint = "NotSCIMEndpoint"
+	ReasonSecretNotFound  = "SecretNotFound"
+	ReasonInvalidSecret   = "InvalidSecret"
+	ReasonInvalidConfig   = "InvalidConfiguration"
+)
+
+// Reasons of Synced (and of Ready when it is False because of the sync).
+const (
+	// ReasonSynced: the target matches the source.
+	ReasonSynced = "Synced"
+	// ReasonObjectsFailing: changes failed, wait out a retry backoff, or
+	// cannot be written (conflicts); they are retried automatically.
+	ReasonObjectsFailing = "ObjectsFailing"
+	// ReasonChangesHeld: deactivations, renames or member removals wait for approval.
+	ReasonChangesHeld = "ChangesHeld"
+	// ReasonGroupCapReached: groups were not created because of the target's cap.
+	ReasonGroupCapReached = "GroupCapReached"
+	// ReasonSourceIncomplete: part of the Okta read failed or cannot be used.
+	ReasonSourceIncomplete = "SourceIncomplete"
+	// ReasonTargetIncomplete: part of the target could not be read.
+	ReasonTargetIncomplete = "TargetIncomplete"
+	// ReasonDryRun: spec.dryRun is set; nothing is written.
+	ReasonDryRun = "DryRun"
+	// ReasonSyncFailed: the cycle failed as a whole (for example the target
+	// could not be listed); nothing was written on the basis of it.
+	ReasonSyncFailed = "SyncFailed"
+	// ReasonPending: no cycle has completed yet.
+	ReasonPending = "Pending"
+)
+
+// Reasons of Reconciling, Stalled and Ready that are not a sync outcome.
+const (
+	ReasonCycleQueued     = "CycleQueued"
+	ReasonCycleRunning    = "CycleRunning"
+	ReasonRetryScheduled  = "RetryScheduled"
+	ReasonIdle            = "Idle"
+	ReasonSuspended       = "Suspended"
+	ReasonDuplicateTarget = "DuplicateTarget"
+	ReasonNoneHeld        = "NoneHeld"
+)
+
+// Reasons of ProvisionedGroup conditions.
+const (
+	ReasonDuplicateGroup        = "DuplicateGroup"
+	ReasonIntegrationAbsent     = "IntegrationNotFound"
+	ReasonIntegrationStalled    = "IntegrationStalled"
+	ReasonWaitingForIntegration = "WaitingForIntegration"
+	ReasonWaitingForCycle       = "WaitingForCycle"
+	ReasonGroupNotFound         = "GroupNotFound"
+	ReasonGroupAmbiguous        = "GroupAmbiguous"
+	ReasonResolved              = "Resolved"
+	ReasonPushed                = "Pushed"
+	ReasonPushFailed            = "PushFailed"
+	ReasonDeleted               = "Deleted"
+	ReasonAssignedOnly          = "AssignedOnly"
+	ReasonReady                 = "Ready"
 )

@@ -71,8 +71,8 @@ var _ = Describe("CRD shape", func() {
 		Expect(columnsOf(crd)).To(Equal([]column{
 			{"Ready", "string", `.status.conditions[?(@.type=="Ready")].status`},
 			{"Status", "string", `.status.conditions[?(@.type=="Ready")].reason`},
-			{"Users", "integer", ".status.users"},
-			{"Groups", "integer", ".status.groups"},
+			{"Users", "string", ".status.usersSummary"},
+			{"Groups", "string", ".status.groupsSummary"},
 			{"Last Sync", "date", ".status.lastSyncTime"},
 			{"Age", "date", ".metadata.creationTimestamp"},
 		}))
@@ -87,8 +87,10 @@ var _ = Describe("CRD shape", func() {
 		Expect(columnsOf(crd)).To(Equal([]column{
 			{"Integration", "string", ".spec.integrationRef.name"},
 			{"Okta Group", "string", ".status.oktaGroupName"},
-			{"Members", "integer", ".status.members"},
+			{"Okta Members", "integer", ".status.members"},
+			{"Pushed", "integer", ".status.pushedMembers"},
 			{"Ready", "string", `.status.conditions[?(@.type=="Ready")].status`},
+			{"Status", "string", `.status.conditions[?(@.type=="Ready")].reason`},
 			{"Age", "date", ".metadata.creationTimestamp"},
 		}))
 	})

@@ -69,6 +69,7 @@ var _ = Describe("API defaults", func() {
 		Expect(s.FullResyncInterval).To(Equal(&metav1.Duration{Duration: 24 * time.Hour}))
 		Expect(s.Safety.MaxDeactivations).To(Equal(ptr.To[int32](50)))
 		Expect(s.Safety.MaxDeactivationPercent).To(Equal(ptr.To[int32](10)))
+		Expect(s.Safety.DeactivationFloor).To(Equal(ptr.To[int32](2)))
 		Expect(s.DryRun).To(BeFalse())
 		Expect(s.Suspend).To(BeFalse())
 	})

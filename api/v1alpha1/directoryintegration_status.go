@@ -35,38 +35,47 @@ const (
 // Every list in it is bounded, so the object stays small at 100k users.
 type DirectoryIntegrationStatus struct {
 	// observedGeneration is the generation most recently processed, whether
-	// the processing succeeded or failed.
+	// the processing succeeded or failed. While a cycle for a new generation
+	// runs it keeps the previous value (and Reconciling is True).
 	// +optional
+	// +kubebuilder:default=0
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// conditions describe the integration's state: Ready, OktaVerified,
 	// TargetVerified, Synced, Reconciling, Stalled and DeactivationsHeld.
+	// docs/architecture.md lists what each state means and what to do.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=16
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
-	// users is the number of users managed in the target (linked by externalId).
+	// users compares the users wanted in the target with those present, as
+	// the last cycle verified.
 	// +optional
-	// +kubebuilder:validation:Minimum=0
-	Users *int32 `json:"users,omitempty"`
+	Users *UserCounts `json:"users,omitempty"`
 
-	// activeUsers is the number of managed users that are active in the target.
+	// groups compares the groups to push with those pushed, as the last
+	// cycle verified.
 	// +optional
-	// +kubebuilder:validation:Minimum=0
-	ActiveUsers *int32 `json:"activeUsers,omitempty"`
+	Groups *GroupCounts `json:"groups,omitempty"`
 
-	// groups is the number of groups pushed to the target.
+	// usersSummary is users.synced/users.inScope, for kubectl get.
 	// +optional
-	// +kubebuilder:validation:Minimum=0
-	Groups *int32 `json:"groups,omitempty"`
+	// +kubebuilder:validation:MaxLength=32
+	UsersSummary string `json:"usersSummary,omitempty"`
 
-	// targetGroups is the number of groups in the target, ours or not, which
-	// counts toward the profile's group cap.
+	// groupsSummary is groups.pushed/groups.wanted, for kubectl get.
 	// +optional
-	// +kubebuilder:validation:Minimum=0
-	TargetGroups *int32 `json:"targetGroups,omitempty"`
+	// +kubebuilder:validation:MaxLength=32
+	GroupsSummary string `json:"groupsSummary,omitempty"`
+
+	// outOfSync samples the objects that did not match after the last
+	// cycle, and why.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	OutOfSync []OutOfSyncObject `json:"outOfSync,omitempty"`
 
 	// lastSyncTime is when the last cycle finished.
 	// +optional
@@ -79,6 +88,11 @@ type DirectoryIntegrationStatus struct {
 	// lastFullSyncTime is when the last full cycle finished.
 	// +optional
 	LastFullSyncTime *metav1.Time `json:"lastFullSyncTime,omitempty"`
+
+	// lastSuccessfulSyncTime is when a cycle last left the target in sync
+	// with the source (Synced True).
+	// +optional
+	LastSuccessfulSyncTime *metav1.Time `json:"lastSuccessfulSyncTime,omitempty"`
 
 	// lastSync summarises the last cycle.
 	// +optional
@@ -103,6 +117,94 @@ type DirectoryIntegrationStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
+	// lastHandledFullSyncAt is the value of the
+	// scimbridge.io/full-sync-requested-at annotation last acted upon.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	LastHandledFullSyncAt string `json:"lastHandledFullSyncAt,omitempty"`
+}
+
+// UserCounts compares the users wanted in the target with those present.
+type UserCounts struct {
+	// inScope is the number of users in scope and active in Okta: they
+	// should be present and active in the target.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	InScope int32 `json:"inScope"`
+	// synced is the number of in-scope users present, linked, active and
+	// current in the target.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Synced int32 `json:"synced"`
+	// managed is the number of target users linked to an Okta user
+	// (externalId), active or not.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Managed int32 `json:"managed"`
+	// active is the number of managed users active in the target.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Active int32 `json:"active"`
+	// deferred is the number of users whose change waits out a retry
+	// backoff after an earlier failure.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Deferred int32 `json:"deferred,omitempty"`
+	// failed is the number of users whose change failed in the last cycle.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Failed int32 `json:"failed,omitempty"`
+	// held is the number of user changes held for approval.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Held int32 `json:"held,omitempty"`
+	// conflicts is the number of users whose userName belongs to a target
+	// user linked to another Okta user; nothing is written to them.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Conflicts int32 `json:"conflicts,omitempty"`
+}
+
+// GroupCounts compares the groups to push with those pushed.
+type GroupCounts struct {
+	// wanted is the number of groups this integration pushes.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Wanted int32 `json:"wanted"`
+	// pushed is the number of wanted groups present with their full membership.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Pushed int32 `json:"pushed"`
+	// capped is the number of wanted groups not created because the
+	// target's group cap is reached.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Capped int32 `json:"capped,omitempty"`
+	// inTarget is the number of groups in the target, ours or not, which
+	// count toward the group cap.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	InTarget int32 `json:"inTarget"`
+	// cap is the target's group cap; 0 means none.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Cap int32 `json:"cap,omitempty"`
+}
+
+// OutOfSyncObject is one object that did not match after a cycle.
+type OutOfSyncObject struct {
+	// kind is User or Group.
+	// +required
+	Kind ObjectKind `json:"kind"`
+	// name is the userName or group displayName.
+	// +required
+	// +kubebuilder:validation:MaxLength=256
+	Name string `json:"name"`
+	// reason says why it does not match.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Reason string `json:"reason,omitempty"`
 }
 
 // SyncCounts counts the changes of one cycle or plan.
@@ -238,8 +340,10 @@ type PlanSummary struct {
 
 // HeldDeactivations is a set of changes withheld by the safety thresholds.
 type HeldDeactivations struct {
-	// planID identifies the held set by its content; approve it by setting the
-	// annotation scimbridge.io/approve-deactivations to this value.
+	// planID identifies the held set by its content and by the approval
+	// before it (a set held again after an approval gets a new id); approve
+	// it by setting the annotation scimbridge.io/approve-deactivations to
+	// this value.
 	// +required
 	// +kubebuilder:validation:MaxLength=64
 	PlanID string `json:"planID"`
@@ -248,6 +352,19 @@ type HeldDeactivations struct {
 	// +required
 	// +kubebuilder:validation:Minimum=0
 	Count int32 `json:"count"`
+
+	// deactivations is the number of held deactivations.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Deactivations int32 `json:"deactivations,omitempty"`
+	// renames is the number of held userName changes.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Renames int32 `json:"renames,omitempty"`
+	// memberRemovals is the number of held removals from pushed groups.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MemberRemovals int32 `json:"memberRemovals,omitempty"`
 
 	// since is when this set was first held.
 	// +required

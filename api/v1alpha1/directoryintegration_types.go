@@ -107,14 +107,18 @@ type DirectoryIntegrationSpec struct {
 // OktaSource names the Okta org and how to authenticate to its Management API.
 // +kubebuilder:validation:XValidation:rule="has(self.apiTokenSecretRef) != has(self.oauth)",message="exactly one of apiTokenSecretRef or oauth must be set"
 type OktaSource struct {
-	// orgURL is the Okta org's base URL, for example https://example.okta.com.
-	// It must use https; plain http is accepted only for loopback hosts (local runs).
+	// orgURL is the Okta org's base URL, for example https://example.okta.com,
+	// without a path, query, fragment or credentials. It must use https;
+	// plain http is accepted only for loopback hosts (local runs).
 	// +required
 	// +kubebuilder:validation:MinLength=8
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != ''",message="orgURL must be an absolute URL with a host"
 	// +kubebuilder:validation:XValidation:rule="self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?(/.*)?$')",message="orgURL must use https (http is allowed only for loopback hosts)"
 	// +kubebuilder:validation:XValidation:rule="!isURL(self) || url(self).getQuery().size() == 0",message="orgURL must not have a query"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || url(self).getEscapedPath() in ['', '/']",message="orgURL must not have a path"
+	// +kubebuilder:validation:XValidation:rule="!self.contains('#')",message="orgURL must not have a fragment"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@')",message="orgURL must not carry credentials"
 	OrgURL string `json:"orgURL"`
 
 	// apiTokenSecretRef selects an Okta API token (sent as "SSWS <token>").
@@ -164,14 +168,17 @@ type OktaOAuth struct {
 // SCIMTarget names the SCIM 2.0 endpoint and its bearer token.
 type SCIMTarget struct {
 	// url is the SCIM base URL, for example
-	// https://api.sse.cisco.com/identity/v2/scim. It must use https; plain
-	// http is accepted only for loopback hosts (local runs).
+	// https://api.sse.cisco.com/identity/v2/scim, without a query, fragment
+	// or credentials. It must use https; plain http is accepted only for
+	// loopback hosts (local runs).
 	// +required
 	// +kubebuilder:validation:MinLength=8
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != ''",message="url must be an absolute URL with a host"
 	// +kubebuilder:validation:XValidation:rule="self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?(/.*)?$')",message="url must use https (http is allowed only for loopback hosts)"
 	// +kubebuilder:validation:XValidation:rule="!isURL(self) || url(self).getQuery().size() == 0",message="url must not have a query"
+	// +kubebuilder:validation:XValidation:rule="!self.contains('#')",message="url must not have a fragment"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@')",message="url must not carry credentials"
 	URL string `json:"url"`
 
 	// tokenSecretRef selects the bearer token that the target generated
@@ -220,12 +227,17 @@ type ProvisioningSettings struct {
 
 // Assignments lists people assigned to the integration directly.
 type Assignments struct {
-	// people are Okta logins or Okta user ids assigned directly.
+	// people are Okta logins (an email-style login such as
+	// jane.doe@example.com) or Okta user ids (00u followed by 17 letters and
+	// digits) assigned directly. Okta's alias "me" and anything with a
+	// slash, "?", "#", "%", a quote or whitespace are refused: each entry is
+	// looked up by putting it into a URL path.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=1000
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=256
+	// +kubebuilder:validation:items:XValidation:rule="self.matches('^00u[0-9A-Za-z]{17}$') || self.matches('^[A-Za-z0-9.!$&*+=^_{|}~-]+@[A-Za-z0-9.-]+$')",message="each entry must be an Okta user id (00u followed by 17 letters and digits) or an email-style Okta login"
 	People []string `json:"people,omitempty"`
 }
 
@@ -281,14 +293,29 @@ type SafetySettings struct {
 
 	// maxDeactivationPercent is the largest share, in whole percent of the
 	// users managed in the target, that one cycle may deactivate without
-	// approval; it always allows at least one deactivation per cycle, so a
-	// single departure from a small directory is not held. 0 means every
+	// approval; it always allows deactivationFloor, so a one- or
+	// two-person change in a small directory is not held. 0 means every
 	// deactivation needs approval.
 	// +optional
 	// +kubebuilder:default=10
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	MaxDeactivationPercent *int32 `json:"maxDeactivationPercent,omitempty"`
+
+	// deactivationFloor is how many deactivations (and userName changes,
+	// and member removals from one pushed group) the percentage bound always
+	// allows in one cycle. With 6 users and the default 10%, the percentage
+	// alone would hold a second departure; the floor of 2 lets it through,
+	// while 3 or more still wait for approval. It never lifts
+	// maxDeactivations, and it does not apply when maxDeactivationPercent
+	// is 0. A group read that went from members to empty, or lost more
+	// than this bound of its members, holds the deactivations resting on it
+	// whatever these settings allow.
+	// +optional
+	// +kubebuilder:default=2
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	DeactivationFloor *int32 `json:"deactivationFloor,omitempty"`
 }
 
 // DirectoryIntegration provisions users and groups from an Okta org to a SCIM
@@ -299,8 +326,8 @@ type SafetySettings struct {
 // +kubebuilder:resource:shortName=di,categories=scimbridge
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
-// +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users`
-// +kubebuilder:printcolumn:name="Groups",type=integer,JSONPath=`.status.groups`
+// +kubebuilder:printcolumn:name="Users",type=string,JSONPath=`.status.usersSummary`,description="Users in sync in the target / users in scope"
+// +kubebuilder:printcolumn:name="Groups",type=string,JSONPath=`.status.groupsSummary`,description="Groups pushed with full membership / groups to push"
 // +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastSyncTime`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type DirectoryIntegration struct {
@@ -314,8 +341,12 @@ type DirectoryIntegration struct {
 	// +required
 	Spec DirectoryIntegrationSpec `json:"spec"`
 
-	// status is the observed state.
+	// status is the observed state. It defaults to an empty status with
+	// observedGeneration 0, so that tools reading it (kstatus, Flux,
+	// kubectl wait) see an object the controller has not processed yet as
+	// in progress.
 	// +optional
+	// +kubebuilder:default={observedGeneration:0}
 	Status DirectoryIntegrationStatus `json:"status,omitzero"`
 }
 

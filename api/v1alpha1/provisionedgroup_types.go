@@ -95,9 +95,11 @@ type OktaGroupReference struct {
 type ProvisionedGroupStatus struct {
 	// observedGeneration is the generation most recently processed.
 	// +optional
+	// +kubebuilder:default=0
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions describe the group's state: Ready, Resolved and Pushed.
+	// conditions describe the group's state: Ready, Resolved, Pushed, and
+	// Reconciling and Stalled while they hold (kstatus).
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -119,10 +121,19 @@ type ProvisionedGroupStatus struct {
 	// +kubebuilder:validation:MaxLength=256
 	TargetGroupID string `json:"targetGroupID,omitempty"`
 
-	// members is the number of members of the Okta group.
+	// members is the number of members of the Okta group, active or not,
+	// provisioned or not.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	Members *int32 `json:"members,omitempty"`
+
+	// confirmedMembers is the Okta member count the safety rules judge the
+	// next reads by. It follows members, except after a read that went
+	// empty or lost too many members: it then keeps the earlier count until
+	// the changes resting on that read are approved.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	ConfirmedMembers *int32 `json:"confirmedMembers,omitempty"`
 
 	// pushedMembers is the number of members of the target group.
 	// +optional
@@ -147,8 +158,10 @@ type ProvisionedGroupStatus struct {
 // +kubebuilder:resource:shortName=pg,categories=scimbridge
 // +kubebuilder:printcolumn:name="Integration",type=string,JSONPath=`.spec.integrationRef.name`
 // +kubebuilder:printcolumn:name="Okta Group",type=string,JSONPath=`.status.oktaGroupName`
-// +kubebuilder:printcolumn:name="Members",type=integer,JSONPath=`.status.members`
+// +kubebuilder:printcolumn:name="Okta Members",type=integer,JSONPath=`.status.members`,description="Members of the Okta group"
+// +kubebuilder:printcolumn:name="Pushed",type=integer,JSONPath=`.status.pushedMembers`,description="Members of the target group (active provisioned users)"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ProvisionedGroup struct {
 	metav1.TypeMeta `json:",inline"`
@@ -161,8 +174,10 @@ type ProvisionedGroup struct {
 	// +required
 	Spec ProvisionedGroupSpec `json:"spec"`
 
-	// status is the observed state.
+	// status is the observed state. It defaults to an empty status with
+	// observedGeneration 0, so an object not processed yet reads as in progress.
 	// +optional
+	// +kubebuilder:default={observedGeneration:0}
 	Status ProvisionedGroupStatus `json:"status,omitzero"`
 }
 

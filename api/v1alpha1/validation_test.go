@@ -120,6 +120,24 @@ var _ = Describe("API validation", func() {
 		Entry("target url with a query", integrationSample, func(o map[string]any) {
 			set(o, "https://api.sse.cisco.com/identity/v2/scim?x=1", "spec", "target", "url")
 		}, "url must not have a query"),
+		Entry("orgURL with a path", integrationSample, func(o map[string]any) {
+			set(o, "https://example.okta.com/admin", "spec", "okta", "orgURL")
+		}, "orgURL must not have a path"),
+		Entry("orgURL with a fragment", integrationSample, func(o map[string]any) {
+			set(o, "https://example.okta.com#x", "spec", "okta", "orgURL")
+		}, "orgURL must not have a fragment"),
+		Entry("orgURL with credentials", integrationSample, func(o map[string]any) {
+			set(o, "https://admin:pw@example.okta.com", "spec", "okta", "orgURL")
+		}, "orgURL must not carry credentials"),
+		Entry("target url with credentials", integrationSample, func(o map[string]any) {
+			set(o, "https://user:token@api.sse.cisco.com/identity/v2/scim", "spec", "target", "url")
+		}, "url must not carry credentials"),
+		Entry("target url with a fragment", integrationSample, func(o map[string]any) {
+			set(o, "https://api.sse.cisco.com/identity/v2/scim#frag", "spec", "target", "url")
+		}, "url must not have a fragment"),
+		Entry("negative deactivationFloor", integrationSample, func(o map[string]any) {
+			set(o, int64(-1), "spec", "safety", "deactivationFloor")
+		}, "spec.safety.deactivationFloor", "greater than or equal to 0"),
 		Entry("empty target token Secret name", integrationSample, func(o map[string]any) {
 			set(o, "", "spec", "target", "tokenSecretRef", "name")
 		}, "spec.target.tokenSecretRef.name", "at least 1 chars long"),
@@ -190,6 +208,33 @@ var _ = Describe("API validation", func() {
 			set(o, "", "spec", "integrationRef", "name")
 		}, "spec.integrationRef.name", "at least 1 chars long"),
 	)
+
+	DescribeTable("rejects direct assignments that would change the Okta path they are put into",
+		func(person string) {
+			obj := loadSample(integrationSample)
+			obj.SetName(uniqueName("people"))
+			set(obj.Object, []any{"jane.doe@example.com", person}, "spec", "assignments", "people")
+			err := k8sClient.Create(ctx, obj)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%q: want Invalid, got %v", person, err)
+			Expect(err.Error()).To(ContainSubstring("each entry must be an Okta user id"))
+		},
+		Entry("Okta's alias for the caller", "me"),
+		Entry("a dot segment", ".."),
+		Entry("a path", "../groups"),
+		Entry("an escaped dot segment", "%2e%2e"),
+		Entry("a query and a fragment", "a?b#c"),
+		Entry("a login with a slash", "jane/doe@example.com"),
+		Entry("a login with a space", "jane doe@example.com"),
+		Entry("a malformed id", "00u123"),
+	)
+
+	It("accepts Okta user ids and email-style logins as direct assignments", func() {
+		obj := loadSample(integrationSample)
+		obj.SetName(uniqueName("people-ok"))
+		set(obj.Object, []any{"00u1emaKYZTWRYYRRTSK", "jane.doe+vpn@example.com", "ob-rien@sub.example.co.uk"},
+			"spec", "assignments", "people")
+		Expect(k8sClient.Create(ctx, obj, client.FieldValidation("Strict"))).To(Succeed())
+	})
 
 	DescribeTable("accepts plain http only for loopback hosts",
 		func(url string) {

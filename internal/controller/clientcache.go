@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
 	"github.com/scimbridge/scimbridge/internal/scim"
@@ -76,6 +77,13 @@ type clientEntry struct {
 	// never the token) to find two integrations writing one target.
 	fingerprint string
 	created     metav1.Time
+	// verifiedKey is the clients key whose target accepted the token: only
+	// such integrations claim a target, so a broken one never blocks a
+	// valid one and no answer tells more than the target itself does.
+	verifiedKey string
+	// secrets are the credential values, redacted from every server text
+	// before it reaches a condition, event, log line or metric.
+	secrets [][]byte
 }
 
 // clients is what one reconcile uses; it does not change under it.
@@ -87,6 +95,8 @@ type clients struct {
 	scim      *scim.Client
 	targetErr *credentialError
 	engine    *provisioning.Engine
+	// redact removes the integration's credentials from text.
+	redact func(string) string
 }
 
 func newClientCache(reader client.Reader, m *metricsRecorder, log logr.Logger, opts Options) *clientCache {
@@ -98,6 +108,7 @@ func newClientCache(reader client.Reader, m *metricsRecorder, log logr.Logger, o
 // oktaInputs are what the Okta client is built from.
 type oktaInputs struct {
 	key     string
+	secret  []byte
 	auth    func(dpop bool) (okta.Auth, error)
 	orgURL  string
 	credErr *credentialError
@@ -163,7 +174,48 @@ func (c *clientCache) get(ctx context.Context, di *identityv1alpha1.DirectoryInt
 			e.engine = provisioning.New(provisioning.OktaSource{Client: e.okta}, e.scim, opts)
 		}
 	}
-	return clients{key: e.engineKey, okta: e.okta, oktaErr: e.oktaErr, scim: e.scim, targetErr: e.targetErr, engine: e.engine}, nil
+	e.secrets = secretValues(oi.secret, ti.token)
+	return e.clients(), nil
+}
+
+func (e *clientEntry) clients() clients {
+	return clients{key: e.engineKey, okta: e.okta, oktaErr: e.oktaErr, scim: e.scim, targetErr: e.targetErr, engine: e.engine,
+		redact: redactor(e.secrets)}
+}
+
+// secretValues are the strings to redact: each whole value and, for a PEM
+// key, each of its lines.
+func secretValues(values ...[]byte) [][]byte {
+	var out [][]byte
+	for _, v := range values {
+		if len(v) == 0 {
+			continue
+		}
+		out = append(out, v)
+		for line := range bytes.SplitSeq(v, []byte("\n")) {
+			if line = bytes.TrimSpace(line); len(line) >= 16 && !bytes.HasPrefix(line, []byte("-----")) {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}
+
+func redactor(secrets [][]byte) func(string) string {
+	values := make([]string, len(secrets))
+	for i, s := range secrets {
+		values[i] = string(s)
+	}
+	return func(text string) string { return httpx.Redact(text, values...) }
+}
+
+// markVerified records that the target accepted the token of clientsKey.
+func (c *clientCache) markVerified(nn types.NamespacedName, clientsKey string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.entries[nn]; e != nil && e.engineKey == clientsKey {
+		e.verifiedKey = clientsKey
+	}
 }
 
 // switchToDPoP rebuilds the integration's OAuth client with DPoP proofs after
@@ -190,7 +242,7 @@ func (c *clientCache) switchToDPoP(nn types.NamespacedName) (clients, bool) {
 		opts.Log = c.log.WithValues("integration", nn.String())
 		e.engine = provisioning.New(provisioning.OktaSource{Client: e.okta}, e.scim, opts)
 	}
-	return clients{key: e.engineKey, okta: e.okta, oktaErr: e.oktaErr, scim: e.scim, targetErr: e.targetErr, engine: e.engine}, true
+	return e.clients(), true
 }
 
 // forget drops an integration's clients (it was deleted).
@@ -200,27 +252,36 @@ func (c *clientCache) forget(nn types.NamespacedName) {
 	delete(c.entries, nn)
 }
 
-// known reports whether the integration was seen since the process started.
-func (c *clientCache) known(nn types.NamespacedName) bool {
+// twinPending reports whether an older integration may turn out to be this
+// one's twin but has not been checked yet: unknown to the cache, or with
+// the same fingerprint and working clients but no verification yet.
+func (c *clientCache) twinPending(nn, other types.NamespacedName) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.entries[nn]
-	return ok
+	me, e := c.entries[nn], c.entries[other]
+	if me == nil {
+		return false
+	}
+	if e == nil {
+		return true
+	}
+	return e.fingerprint == me.fingerprint && e.scim != nil && e.okta != nil && !e.verified()
 }
 
 // olderTwin returns an older integration that writes the same target with
 // the same token; the older one keeps working, the younger one stalls.
+// Only integrations whose target accepted their token take part.
 func (c *clientCache) olderTwin(nn types.NamespacedName) (types.NamespacedName, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	me := c.entries[nn]
-	if me == nil || me.fingerprint == "" {
+	if me == nil || me.fingerprint == "" || !me.verified() {
 		return types.NamespacedName{}, false
 	}
 	var best types.NamespacedName
 	found := false
 	for other, e := range c.entries {
-		if other == nn || e.fingerprint != me.fingerprint || !olderThan(e.created, other, me.created, nn) {
+		if other == nn || !e.verified() || e.fingerprint != me.fingerprint || !olderThan(e.created, other, me.created, nn) {
 			continue
 		}
 		if !found || olderThan(e.created, other, c.entries[best].created, best) {
@@ -229,6 +290,8 @@ func (c *clientCache) olderTwin(nn types.NamespacedName) (types.NamespacedName, 
 	}
 	return best, found
 }
+
+func (e *clientEntry) verified() bool { return e.verifiedKey != "" && e.verifiedKey == e.engineKey }
 
 // olderThan orders integrations by creation, then by name for a stable tie-break.
 func olderThan(ta metav1.Time, a types.NamespacedName, tb metav1.Time, b types.NamespacedName) bool {
@@ -251,6 +314,7 @@ func (c *clientCache) oktaInputs(ctx context.Context, di *identityv1alpha1.Direc
 			return in, err
 		}
 		token := string(bytes.TrimSpace(v.data))
+		in.secret = []byte(token)
 		in.key = hashKey("okta", src.OrgURL, "ssws", src.APITokenSecretRef.Name, src.APITokenSecretRef.Key, v.resourceVersion)
 		in.auth = func(bool) (okta.Auth, error) { return okta.SSWS(token), nil }
 	case src.OAuth != nil:
@@ -263,6 +327,7 @@ func (c *clientCache) oktaInputs(ctx context.Context, di *identityv1alpha1.Direc
 			return in, err
 		}
 		pem := bytes.TrimSpace(v.data)
+		in.secret = pem
 		scopes := slices.Clone(o.Scopes)
 		slices.Sort(scopes)
 		in.key = hashKey("okta", src.OrgURL, "oauth", o.ClientID, o.KeyID, strings.Join(scopes, " "),

@@ -31,116 +31,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/internal/provisioning"
 )
 
-// Options tune both reconcilers. Zero values take the defaults.
-type Options struct {
-	// MaxConcurrentReconciles is the number of workers per controller, so a
-	// long cycle of one integration does not hold up the others. Default 4.
-	MaxConcurrentReconciles int
-	// CycleTimeout bounds one cycle; work done before it expires is kept
-	// (the target holds it) and the next cycle continues. Default 30m.
-	CycleTimeout time.Duration
-	// MinCycleGap is the least time between two attempts for one
-	// integration, whatever triggers them. Default 30s.
-	MinCycleGap time.Duration
-	// StartupSpread spreads cycles that fell due while the manager was
-	// down over this window, per integration; 0 starts them at once.
-	StartupSpread time.Duration
-	// TargetRequestsPerSecond and TargetMaxInFlight bound each integration's
-	// requests to its SCIM target (Cisco publishes no limit, and answers 429
-	// when it is exceeded). Defaults 25 and 8.
-	TargetRequestsPerSecond float64
-	TargetMaxInFlight       int
-	// FinalizerTimeout is how long a deleted Delete-policy ProvisionedGroup
-	// waits for its integration to delete the target group before the
-	// finalizer is released anyway, with a Warning. Default 10m.
-	FinalizerTimeout time.Duration
-	// Engine tunes the sync engines (Log and Now are set per integration).
-	Engine provisioning.Options
-}
-
-func (o Options) withDefaults() Options {
-	if o.MaxConcurrentReconciles <= 0 {
-		o.MaxConcurrentReconciles = 4
-	}
-	if o.CycleTimeout <= 0 {
-		o.CycleTimeout = 30 * time.Minute
-	}
-	if o.MinCycleGap <= 0 {
-		o.MinCycleGap = 30 * time.Second
-	}
-	if o.StartupSpread < 0 {
-		o.StartupSpread = 0
-	}
-	if o.TargetRequestsPerSecond <= 0 {
-		o.TargetRequestsPerSecond = 25
-	}
-	if o.TargetMaxInFlight <= 0 {
-		o.TargetMaxInFlight = 8
-	}
-	if o.FinalizerTimeout <= 0 {
-		o.FinalizerTimeout = 10 * time.Minute
-	}
-	return o
-}
-
-// integrationRefIndex indexes ProvisionedGroups by their integration's name.
-const integrationRefIndex = "spec.integrationRef.name"
-
-// Setup registers the field indexes and both reconcilers with mgr. They
-// share one client cache, so a ProvisionedGroup's Okta lookups and its
-// integration's cycles use one client and one rate budget.
-func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
-	opts = opts.withDefaults()
-	idx := mgr.GetFieldIndexer()
-	if err := idx.IndexField(ctx, &identityv1alpha1.DirectoryIntegration{}, secretRefIndex, func(o client.Object) []string {
-		return secretNames(o.(*identityv1alpha1.DirectoryIntegration))
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &identityv1alpha1.ProvisionedGroup{}, integrationRefIndex, func(o client.Object) []string {
-		return []string{o.(*identityv1alpha1.ProvisionedGroup).Spec.IntegrationRef.Name}
-	}); err != nil {
-		return err
-	}
-	m := sharedMetrics()
-	log := mgr.GetLogger().WithName("engine")
-	cache := newClientCache(mgr.GetAPIReader(), m, log, opts)
-	shared := &sharedState{cache: cache, metrics: m, hints: newGroupHints(), groupEvents: make(chan event.GenericEvent, 256)}
-	recorder := mgr.GetEventRecorder("scimbridge")
-
-	di := &DirectoryIntegrationReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts,
-		started: time.Now(), state: map[types.NamespacedName]*integrationState{}}
-	if err := di.SetupWithManager(mgr); err != nil {
-		return err
-	}
-	pg := &ProvisionedGroupReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts}
-	return pg.SetupWithManager(mgr)
-}
-
-// sharedState is what both reconcilers use.
-type sharedState struct {
-	cache   *clientCache
-	metrics *metricsRecorder
-	// hints carries what a cycle learned about Okta groups (renamed,
-	// deleted) to the ProvisionedGroup controller, which owns those fields.
-	hints *groupHints
-	// groupEvents wakes the ProvisionedGroup controller for such hints.
-	groupEvents chan event.GenericEvent
-}
-
 // DirectoryIntegrationReconciler verifies an integration's credentials,
-// decides when a cycle is due and runs it: users and pushed groups, with the
-// integration's ProvisionedGroups as input. It never writes spec and holds
-// no finalizer: deleting an integration deprovisions nothing.
+// decides when a cycle is due, hands it to the cycle pool and folds its
+// result into status. It never writes spec and holds no finalizer:
+// deleting an integration deprovisions nothing.
 type DirectoryIntegrationReconciler struct {
 	client.Client
 	Recorder events.EventRecorder
@@ -168,6 +70,11 @@ type integrationState struct {
 	pushed map[types.UID]pushStatus
 	// capWarning and capReached remember the group cap state for events.
 	capWarning, capReached bool
+	// verified is the last credential check of the clients verifiedKey
+	// names; every reconcile reports it, so a status write lost to a
+	// conflict never loses it.
+	verified    *verification
+	verifiedKey string
 }
 
 // SetupWithManager registers the controller and its watches.
@@ -180,6 +87,8 @@ func (r *DirectoryIntegrationReconciler) SetupWithManager(mgr ctrl.Manager) erro
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.integrationsForSecret), builder.OnlyMetadata).
 		Watches(&identityv1alpha1.ProvisionedGroup{}, handler.EnqueueRequestsFromMapFunc(integrationForGroup),
 			builder.WithPredicates(groupInputChanged())).
+		// The pool wakes the integration when its cycle starts or ends.
+		WatchesRawSource(source.Channel(r.shared.pool.done, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles}).
 		Complete(r)
 }
@@ -207,7 +116,8 @@ func integrationForGroup(_ context.Context, o client.Object) []reconcile.Request
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: pg.Namespace, Name: pg.Spec.IntegrationRef.Name}}}
 }
 
-// Reconcile runs the integration's phases and writes its status once.
+// Reconcile runs the phases, derives the status from what they recorded,
+// and writes it once.
 func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	di := &identityv1alpha1.DirectoryIntegration{}
 	if err := r.Get(ctx, req.NamespacedName, di); err != nil {
@@ -222,25 +132,22 @@ func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl
 		r.forget(req.NamespacedName)
 		return ctrl.Result{}, nil
 	}
-	s := &integrationScope{di: di, orig: di.DeepCopy(), key: req.NamespacedName, state: r.stateFor(req.NamespacedName)}
-	res, err := r.reconcilePhases(ctx, s)
-	if perr := r.patchStatus(context.WithoutCancel(ctx), s); perr != nil {
+	s := newIntegrationScope(di, r.stateFor(req.NamespacedName))
+	err := r.runPhases(ctx, s)
+	s.di.Status = computeStatus(&s.orig.Status, s.obs)
+	if perr := r.patchStatus(ctx, s); perr != nil {
+		if s.obs.finished != nil {
+			// The result is not lost: the next reconcile folds it in.
+			r.shared.pool.restore(s.obs.finished)
+		}
+		if apierrors.IsConflict(perr) {
+			// Read from a cache that had not seen our last write yet.
+			return ctrl.Result{Requeue: true}, err
+		}
 		err = errors.Join(err, perr)
 	}
 	r.exportMetrics(s)
-	return res, err
-}
-
-// integrationScope carries one reconcile's objects between phases.
-type integrationScope struct {
-	di    *identityv1alpha1.DirectoryIntegration
-	orig  *identityv1alpha1.DirectoryIntegration
-	key   types.NamespacedName
-	state *integrationState
-
-	clients clients
-	groups  []identityv1alpha1.ProvisionedGroup
-	stalled map[types.NamespacedName]string
+	return ctrl.Result{RequeueAfter: requeueAfter(&s.di.Status, s.obs)}, err
 }
 
 func (r *DirectoryIntegrationReconciler) stateFor(nn types.NamespacedName) *integrationState {
@@ -258,63 +165,44 @@ func (r *DirectoryIntegrationReconciler) forget(nn types.NamespacedName) {
 	r.mu.Lock()
 	delete(r.state, nn)
 	r.mu.Unlock()
+	r.shared.pool.forget(nn)
 	r.shared.cache.forget(nn)
 	r.shared.metrics.forget(kindIntegration, nn.Namespace, nn.Name)
 }
 
+// statusWriteTimeout bounds every write to the API server, so a hung API
+// server never pins a worker.
+const statusWriteTimeout = 30 * time.Second
+
 // patchStatus writes the status if it changed, and emits the events of
-// its transitions. A merge patch is enough: this controller is the only
-// writer of an integration's status.
+// its transitions. This controller is the only writer of an integration's
+// status; the patch is conditional on the resourceVersion read, because the
+// status is derived from the one before and a cache that has not seen the
+// last write must not undo it.
 func (r *DirectoryIntegrationReconciler) patchStatus(ctx context.Context, s *integrationScope) error {
 	if equality.Semantic.DeepEqual(s.orig.Status, s.di.Status) {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
 	defer cancel()
-	before := s.orig.Status.DeepCopy()
-	if err := r.Status().Patch(ctx, s.di, client.MergeFrom(s.orig)); err != nil {
+	if err := r.Status().Patch(ctx, s.di, client.MergeFromWithOptions(s.orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
 		return err
 	}
-	for _, e := range integrationEvents(s.di.Spec.DisplayName, before, &s.di.Status) {
-		r.event(s.di, e.Warning, e.Reason, e.Action, e.Note)
+	for _, e := range integrationEvents(s.di.Spec.DisplayName, &s.orig.Status, &s.di.Status) {
+		emit(r.Recorder, s.di, e.Warning, e.Reason, e.Action, e.Note)
 	}
-	s.orig = s.di.DeepCopy()
 	return nil
 }
 
-func (r *DirectoryIntegrationReconciler) event(obj client.Object, warning bool, reason, action, note string) {
-	emit(r.Recorder, obj, warning, reason, action, note)
-}
-
-// emit records one event. Notes are built from names, counts and client
-// messages that never carry credentials.
+// emit records one event. Notes are built from names, counts and messages
+// that were redacted before they reached the status.
 func emit(rec events.EventRecorder, obj client.Object, warning bool, reason, action, note string) {
 	typ := corev1.EventTypeNormal
 	if warning {
 		typ = corev1.EventTypeWarning
 	}
 	rec.Eventf(obj, nil, typ, reason, action, "%s", truncate(note, 1024))
-}
-
-func (r *DirectoryIntegrationReconciler) exportMetrics(s *integrationScope) {
-	m, st := r.shared.metrics, &s.di.Status
-	m.setConditions(kindIntegration, s.di.Namespace, s.di.Name, st.Conditions)
-	var held int32
-	if st.HeldDeactivations != nil {
-		held = st.HeldDeactivations.Count
-	}
-	m.setHeld(s.di.Namespace, s.di.Name, held)
-	if st.Users != nil {
-		m.setObjects(s.di.Namespace, s.di.Name, deref(st.Users), deref(st.ActiveUsers), deref(st.Groups), deref(st.TargetGroups))
-	}
-}
-
-func deref(p *int32) int32 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }

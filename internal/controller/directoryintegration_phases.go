@@ -20,498 +20,280 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
 )
 
-// verifyTimeout bounds one credential check of each end.
-const verifyTimeout = 30 * time.Second
+// phase is one step of a reconcile. It records what it found on the
+// scope's observation and says whether the later phases run; an error ends
+// the reconcile (the status is still written from what was recorded).
+type phase func(ctx context.Context, s *integrationScope) (stop bool, err error)
 
-// reconcilePhases runs the phases in order; each either lets the next one
-// run or ends the reconcile with its conditions set.
-func (r *DirectoryIntegrationReconciler) reconcilePhases(ctx context.Context, s *integrationScope) (reconcile.Result, error) {
-	// Building clients reads Secrets only: no call leaves the cluster, so
-	// it runs for suspended integrations too (duplicate detection needs it).
+// runPhases runs the phases in order until one stops.
+func (r *DirectoryIntegrationReconciler) runPhases(ctx context.Context, s *integrationScope) error {
+	for _, p := range []phase{
+		r.clientsPhase, r.groupsPhase, r.collectPhase, r.suspendPhase, r.credentialsPhase, r.duplicatesPhase,
+		r.busyPhase, r.schedulePhase, r.verifyPhase, r.duplicatesPhase, r.submitPhase,
+	} {
+		if stop, err := p(ctx, s); stop || err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clientsPhase reads the referenced Secrets and gets the clients from the
+// cache. No call leaves the cluster.
+func (r *DirectoryIntegrationReconciler) clientsPhase(ctx context.Context, s *integrationScope) (bool, error) {
 	cl, err := r.shared.cache.get(ctx, s.di)
 	if err != nil {
-		return reconcile.Result{}, err
+		return true, err
 	}
 	s.clients = cl
-	if s.state.lastAttempt.IsZero() && conditionTrue(s.di.Status.Conditions, identityv1alpha1.ConditionReconciling) {
-		// Only this process runs cycles, and it has not run one for this
-		// integration yet: the cycle the status shows was cut short by a restart.
-		setCondition(&s.di.Status.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonIdle,
-			"the previous cycle was interrupted by a restart; the next one continues from what was done", s.di.Generation)
+	s.obs.redact = cl.redact
+	s.obs.oktaCredential, s.obs.targetCredential = cl.oktaErr, cl.targetErr
+	if s.state.verifiedKey == cl.key {
+		s.obs.verification = s.state.verified
 	}
-	if s.di.Spec.Suspend {
-		r.reconcileSuspended(s)
-		return reconcile.Result{}, nil
-	}
-	if r.reconcileCredentials(s) {
-		return reconcile.Result{}, nil
-	}
-	if res, stop, err := r.reconcileDuplicates(ctx, s); stop || err != nil {
-		return res, err
-	}
-	meta.RemoveStatusCondition(&s.di.Status.Conditions, identityv1alpha1.ConditionStalled)
-	if err := r.loadGroups(ctx, s); err != nil {
-		return reconcile.Result{}, err
-	}
-	if wait := awaitingResolution(s.groups, s.stalled, time.Now()); wait > 0 {
-		// A group created with (or just after) the integration is looked up
-		// in a moment; a cycle now would read an incomplete scope.
-		return reconcile.Result{RequeueAfter: wait}, nil
-	}
-	d := r.schedule(s)
-	if !d.Run {
-		if s.di.Status.NextSyncTime == nil {
-			next := metav1.NewTime(time.Now().Add(d.RequeueAfter).Truncate(time.Second))
-			s.di.Status.NextSyncTime = &next
-		}
-		return reconcile.Result{RequeueAfter: d.RequeueAfter}, nil
-	}
-	if res, ok := r.reconcileVerification(ctx, s); !ok {
-		return res, nil
-	}
-	return r.reconcileCycle(ctx, s, d)
+	return false, nil
 }
 
-func (r *DirectoryIntegrationReconciler) reconcileSuspended(s *integrationScope) {
-	st, gen := &s.di.Status, s.di.Generation
-	msg := "spec.suspend is true: no calls are made to Okta or the target"
-	setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonSuspended, msg, gen)
-	setNotReady(st, identityv1alpha1.ReasonSuspended, msg, gen)
-	st.NextSyncTime = nil
-	st.ObservedGeneration = gen
-}
-
-// reconcileCredentials reports missing or unusable Secrets and invalid
-// client settings, and stops before any external call when there are any.
-func (r *DirectoryIntegrationReconciler) reconcileCredentials(s *integrationScope) bool {
-	st, gen, cl := &s.di.Status, s.di.Generation, s.clients
-	if cl.oktaErr == nil && cl.targetErr == nil {
-		return false
-	}
-	var first *credentialError
-	for _, side := range []struct {
-		typ string
-		err *credentialError
-	}{{identityv1alpha1.ConditionOktaVerified, cl.oktaErr}, {identityv1alpha1.ConditionTargetVerified, cl.targetErr}} {
-		if side.err == nil {
-			continue
-		}
-		setVerified(st, side.typ, side.err.Reason, side.err.Message, gen)
-		if first == nil {
-			first = side.err
-		}
-	}
-	if invalid := firstInvalidConfig(cl.oktaErr, cl.targetErr); invalid != nil {
-		setCondition(&st.Conditions, identityv1alpha1.ConditionStalled, metav1.ConditionTrue, identityv1alpha1.ReasonInvalidConfig, invalid.Message, gen)
-	} else {
-		meta.RemoveStatusCondition(&st.Conditions, identityv1alpha1.ConditionStalled)
-	}
-	setNotReady(st, first.Reason, first.Message, gen)
-	setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonIdle,
-		"waiting for the spec or a Secret to change", gen)
-	st.NextSyncTime = nil
-	st.ObservedGeneration = gen
-	// The Secret watch brings the integration back when a Secret changes.
-	return true
-}
-
-func firstInvalidConfig(errs ...*credentialError) *credentialError {
-	for _, e := range errs {
-		if e != nil && e.Reason == identityv1alpha1.ReasonInvalidConfig {
-			return e
-		}
-	}
-	return nil
-}
-
-// reconcileDuplicates stalls an integration that writes the same target
-// with the same token as an older one; the older one keeps working.
-func (r *DirectoryIntegrationReconciler) reconcileDuplicates(ctx context.Context, s *integrationScope) (reconcile.Result, bool, error) {
-	st, gen := &s.di.Status, s.di.Generation
-	if twin, ok := r.shared.cache.olderTwin(s.key); ok {
-		msg := fmt.Sprintf("DirectoryIntegration %s already provisions this target with the same token; "+
-			"two integrations writing one target would undo each other's changes, so this one makes no calls", twin)
-		setCondition(&st.Conditions, identityv1alpha1.ConditionStalled, metav1.ConditionTrue, identityv1alpha1.ReasonDuplicateTarget, msg, gen)
-		setNotReady(st, identityv1alpha1.ReasonDuplicateTarget, msg, gen)
-		setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonIdle, "stalled", gen)
-		st.NextSyncTime = nil
-		st.ObservedGeneration = gen
-		// Not a hot loop: look again after an interval, in case the twin went away.
-		return reconcile.Result{RequeueAfter: syncInterval(s.di)}, true, nil
-	}
-	// Right after a restart an older twin may not have been reconciled yet;
-	// wait for it briefly rather than race it.
-	if time.Since(r.started) < time.Minute {
-		var all identityv1alpha1.DirectoryIntegrationList
-		if err := r.List(ctx, &all); err != nil {
-			return reconcile.Result{}, true, err
-		}
-		for i := range all.Items {
-			o := &all.Items[i]
-			nn := types.NamespacedName{Namespace: o.Namespace, Name: o.Name}
-			if nn != s.key && normalizeURL(o.Spec.Target.URL) == normalizeURL(s.di.Spec.Target.URL) &&
-				olderThan(o.CreationTimestamp, nn, s.di.CreationTimestamp, s.key) && !r.shared.cache.known(nn) {
-				return reconcile.Result{RequeueAfter: time.Second}, true, nil
-			}
-		}
-	}
-	return reconcile.Result{}, false, nil
-}
-
-// loadGroups lists the integration's ProvisionedGroups (from the cache,
+// groupsPhase lists the integration's ProvisionedGroups (from the cache,
 // through the index) and finds the duplicates among them.
-func (r *DirectoryIntegrationReconciler) loadGroups(ctx context.Context, s *integrationScope) error {
+func (r *DirectoryIntegrationReconciler) groupsPhase(ctx context.Context, s *integrationScope) (bool, error) {
 	var list identityv1alpha1.ProvisionedGroupList
 	if err := r.List(ctx, &list, client.InNamespace(s.di.Namespace), client.MatchingFields{integrationRefIndex: s.di.Name}); err != nil {
-		return err
+		return true, err
 	}
 	s.groups = list.Items
-	s.stalled = duplicateGroups(list.Items)
-	return nil
+	s.stalledGroups = duplicateGroups(list.Items)
+	return false, nil
 }
 
-// schedule decides whether a cycle runs now.
-func (r *DirectoryIntegrationReconciler) schedule(s *integrationScope) decision {
-	di, st, state := s.di, &s.di.Status, s.state
+// collectPhase takes the integration's finished cycle from the pool, if
+// any: its result is folded into the status and its groups' push status
+// is written.
+func (r *DirectoryIntegrationReconciler) collectPhase(ctx context.Context, s *integrationScope) (bool, error) {
+	job := r.shared.pool.take(s.key)
+	if job == nil {
+		if _, busy := r.shared.pool.view(s.key); !busy && cycleShown(&s.di.Status) {
+			s.obs.interrupted = true
+		}
+		return false, nil
+	}
+	s.obs.finished = job
+	log := logf.FromContext(ctx).WithValues("mode", job.cfg.Mode, "trigger", job.trigger)
+	if job.cancelled != "" {
+		log.Info("cycle cancelled", "reason", job.cancelled)
+		return false, nil
+	}
+	ok := cycleOK(job)
+	if !job.recorded {
+		job.recorded = true
+		job.nextSync = r.attempted(s, ok, job.finished, job.clientsKey)
+		mode := string(job.cfg.Mode)
+		if job.result != nil {
+			mode = string(job.result.Mode)
+		}
+		r.shared.metrics.observeCycle(s.di.Namespace, s.di.Name, mode, ok, job.finished.Sub(job.started))
+		logCycle(log, job, s.obs.redact)
+	}
+	s.obs.nextSync = job.nextSync
+	if res := job.result; res != nil && (res.TargetAuthErr != nil || res.SourceAuthErr != nil) {
+		// The cycle's 401 or 403 is the newer verdict on the credentials.
+		s.state.verified, s.obs.verification = nil, nil
+	}
+	if job.err == nil && job.result != nil {
+		s.state.groupsKey = groupsKey(job.cfg.Groups)
+		r.reportGroups(ctx, s, job.cfg, job.result, job.finished)
+	}
+	return false, nil
+}
+
+// cycleOK reports whether a cycle completed with working credentials; a
+// failure schedules the next attempt after the backoff.
+func cycleOK(j *cycleJob) bool {
+	return j.err == nil && j.result != nil && j.result.TargetAuthErr == nil && j.result.SourceAuthErr == nil
+}
+
+// cycleShown reports whether the status shows a cycle queued or running.
+func cycleShown(st *identityv1alpha1.DirectoryIntegrationStatus) bool {
+	c := meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionReconciling)
+	return c != nil && (c.Reason == identityv1alpha1.ReasonCycleRunning || c.Reason == identityv1alpha1.ReasonCycleQueued)
+}
+
+// suspendPhase ends the reconcile of a suspended integration: no call to
+// Okta or the target, and any queued or running cycle is cancelled.
+func (r *DirectoryIntegrationReconciler) suspendPhase(_ context.Context, s *integrationScope) (bool, error) {
+	if !s.di.Spec.Suspend {
+		return false, nil
+	}
+	r.shared.pool.cancel(s.key, "spec.suspend is true")
+	s.obs.suspended, s.obs.processed, s.obs.clearNextSync = true, true, true
+	return true, nil
+}
+
+// credentialsPhase stops before any external call when a Secret is
+// missing or unusable, or a client setting is invalid. The Secret watch
+// brings the integration back when a Secret changes.
+func (r *DirectoryIntegrationReconciler) credentialsPhase(_ context.Context, s *integrationScope) (bool, error) {
+	if s.obs.oktaCredential == nil && s.obs.targetCredential == nil {
+		return false, nil
+	}
+	r.shared.pool.cancel(s.key, "a Secret or client setting cannot be used")
+	s.obs.processed, s.obs.clearNextSync = true, true
+	return true, nil
+}
+
+// duplicatesPhase stalls an integration whose target and token an older
+// integration already uses. Only integrations whose target accepted the
+// token take part, so a broken integration never blocks a valid one, and
+// the answer never tells more than the target itself would.
+func (r *DirectoryIntegrationReconciler) duplicatesPhase(ctx context.Context, s *integrationScope) (bool, error) {
+	twin, ok := r.shared.cache.olderTwin(s.key)
+	if !ok {
+		if !s.decision.Run || time.Since(r.started) >= startupTwinWait {
+			return false, nil
+		}
+		// Right after a restart an older twin may not have been checked
+		// yet: wait for it briefly rather than race it.
+		pending, err := r.olderTwinPending(ctx, s)
+		if pending {
+			s.obs.wait = time.Second
+		}
+		return pending, err
+	}
+	r.shared.pool.cancel(s.key, "another integration provisions the same target")
+	s.obs.duplicateOf = duplicateMessage(s.key, twin)
+	s.obs.processed = true
+	s.obs.nextSync = s.obs.now.Add(s.obs.interval)
+	return true, nil
+}
+
+// startupTwinWait is how long after a start an integration waits for older
+// integrations of the same target to be checked.
+const startupTwinWait = time.Minute
+
+func (r *DirectoryIntegrationReconciler) olderTwinPending(ctx context.Context, s *integrationScope) (bool, error) {
+	var all identityv1alpha1.DirectoryIntegrationList
+	if err := r.List(ctx, &all); err != nil {
+		return false, err
+	}
+	for i := range all.Items {
+		o := &all.Items[i]
+		nn := types.NamespacedName{Namespace: o.Namespace, Name: o.Name}
+		if nn != s.key && !o.Spec.Suspend && normalizeURL(o.Spec.Target.URL) == normalizeURL(s.di.Spec.Target.URL) &&
+			olderThan(o.CreationTimestamp, nn, s.di.CreationTimestamp, s.key) && r.shared.cache.twinPending(s.key, nn) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// duplicateMessage names the twin only when it is in the same namespace:
+// one tenant's status must not disclose another's objects.
+func duplicateMessage(me, twin types.NamespacedName) string {
+	const why = " already provisions this target with the same token; two integrations writing one target would undo each other's changes, so this one makes no changes"
+	if twin.Namespace == me.Namespace {
+		return "DirectoryIntegration " + twin.Name + why
+	}
+	return "a DirectoryIntegration in another namespace" + why
+}
+
+// busyPhase ends the reconcile while the integration's cycle is queued or
+// running; a cycle for an older generation or older clients is cancelled
+// (a suspension or deletion cancels it in its own phase).
+func (r *DirectoryIntegrationReconciler) busyPhase(_ context.Context, s *integrationScope) (bool, error) {
+	v, ok := r.shared.pool.view(s.key)
+	if !ok {
+		return false, nil
+	}
+	if v.generation != s.di.Generation || v.clientsKey != s.clients.key {
+		r.shared.pool.cancel(s.key, "the spec or a Secret changed while the cycle waited or ran")
+	}
+	s.obs.job = &v
+	return true, nil
+}
+
+// schedulePhase decides whether a cycle runs now.
+func (r *DirectoryIntegrationReconciler) schedulePhase(_ context.Context, s *integrationScope) (bool, error) {
+	if awaitingResolution(s.groups, s.stalledGroups, s.obs.now) {
+		// A group created with (or just after) the integration is looked up
+		// in a moment; a cycle now would read an incomplete scope.
+		s.obs.waitingForGroups = true
+		return true, nil
+	}
+	st := s.projected()
+	d := r.schedule(s, &st)
+	s.decision = d
+	if d.Run {
+		return false, nil
+	}
+	s.obs.wait = d.RequeueAfter
+	if st.NextSyncTime == nil {
+		s.obs.nextSync = s.obs.now.Add(d.RequeueAfter)
+	}
+	return true, nil
+}
+
+// submitPhase hands the cycle to the pool. It shows as queued (or running)
+// from this status write on; its result is folded in when it ends.
+func (r *DirectoryIntegrationReconciler) submitPhase(_ context.Context, s *integrationScope) (bool, error) {
+	di, d, st := s.di, s.decision, s.projected()
 	ann := di.GetAnnotations()
-	in := scheduleInput{
-		Now:                time.Now(),
-		GenerationChanged:  di.Generation != st.ObservedGeneration,
-		Requested:          ann[identityv1alpha1.ReconcileRequestedAtAnnotation] != "" && ann[identityv1alpha1.ReconcileRequestedAtAnnotation] != st.LastHandledReconcileAt,
-		ApprovalPending:    approvalPending(di),
-		ClientsChanged:     state.clientsKey != "" && state.clientsKey != s.clients.key,
-		GroupsChanged:      r.groupsChanged(s),
-		NeverSynced:        st.LastSyncTime == nil,
-		NextSync:           timeOf(st.NextSyncTime),
-		LastFullSync:       timeOf(st.LastFullSyncTime),
-		SyncInterval:       syncInterval(di),
-		FullResyncInterval: fullResyncInterval(di),
-		LastAttempt:        state.lastAttempt,
-		MinGap:             r.opts.MinCycleGap,
-		StartupNotBefore:   r.started.Add(startupSpread(s.key.String(), min(r.opts.StartupSpread, syncInterval(di)/2))),
-	}
-	// A human change deserves a prompt try, whatever failed before.
-	if in.GenerationChanged || in.ClientsChanged || in.Requested {
-		state.failures = 0
-	}
-	in.Failures = state.failures
-	return decide(in)
-}
-
-// resolutionGrace bounds how long a cycle waits for new ProvisionedGroups
-// to be resolved before it runs without them.
-const resolutionGrace = 30 * time.Second
-
-// awaitingResolution returns how long to wait for ProvisionedGroups whose
-// first lookup has not happened yet (0: none).
-func awaitingResolution(pgs []identityv1alpha1.ProvisionedGroup, stalled map[types.NamespacedName]string, now time.Time) time.Duration {
-	for i := range pgs {
-		pg := &pgs[i]
-		if _, dup := stalled[types.NamespacedName{Namespace: pg.Namespace, Name: pg.Name}]; dup || !pg.DeletionTimestamp.IsZero() || pg.Status.OktaGroupID != "" {
-			continue
-		}
-		c := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionResolved)
-		if (c == nil || c.Reason == identityv1alpha1.ReasonPending) && now.Before(pg.CreationTimestamp.Add(resolutionGrace)) {
-			return 500 * time.Millisecond
-		}
-	}
-	return 0
-}
-
-func approvalPending(di *identityv1alpha1.DirectoryIntegration) bool {
-	a := di.GetAnnotations()[identityv1alpha1.ApproveDeactivationsAnnotation]
-	held := di.Status.HeldDeactivations
-	return a != "" && a != di.Status.LastApprovedPlanID && held != nil && held.PlanID == a
-}
-
-func timeOf(t *metav1.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.Time
-}
-
-// groupsChanged reports whether the ProvisionedGroups changed since the last
-// successful cycle in this process; after a restart, whether any of them
-// waits for a cycle according to its status (a new group, a deletion).
-func (r *DirectoryIntegrationReconciler) groupsChanged(s *integrationScope) bool {
-	cfg := buildConfig(s.di, s.groups, s.stalled, provisioning.ModeFull, "")
-	if s.state.groupsKey != "" {
-		return groupsKey(cfg.Groups) != s.state.groupsKey
-	}
-	if s.di.Spec.DryRun {
-		// A dry run writes no group status, so the status cannot tell.
-		return false
-	}
-	for _, g := range cfg.Groups {
-		pg := findGroup(s.groups, g.Key)
-		if pg == nil {
-			continue
-		}
-		pushed := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed)
-		switch {
-		case g.Deleting:
-			return true
-		case g.OktaID != "" && g.Push && (pushed == nil || pushed.ObservedGeneration != pg.Generation):
-			return true
-		case g.OktaID != "" && !g.Push && pg.Status.Members == nil:
-			return true
-		}
-	}
-	return false
-}
-
-func groupsKey(groups []provisioning.GroupConfig) string {
-	parts := make([]string, 0, len(groups))
-	for _, g := range groups {
-		parts = append(parts, fmt.Sprintf("%s|%s|%s|%t|%t|%s|%t", g.Key, g.OktaID, g.OktaName, g.Assign, g.Push, g.TargetName, g.Deleting))
-	}
-	return hashKey(parts...)
-}
-
-func findGroup(pgs []identityv1alpha1.ProvisionedGroup, key string) *identityv1alpha1.ProvisionedGroup {
-	for i := range pgs {
-		if groupKey(&pgs[i]) == key {
-			return &pgs[i]
-		}
-	}
-	return nil
-}
-
-// reconcileVerification checks both ends like "Test API Credentials". On
-// failure it records the attempt and schedules a retry with backoff.
-func (r *DirectoryIntegrationReconciler) reconcileVerification(ctx context.Context, s *integrationScope) (reconcile.Result, bool) {
-	st, gen := &s.di.Status, s.di.Generation
-	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
-	defer cancel()
-	ov := s.clients.okta.Verify(vctx)
-	if ov.Reason == okta.ReasonDPoPRequired {
-		if cl, ok := r.shared.cache.switchToDPoP(s.key); ok {
-			logf.FromContext(ctx).Info("the Okta service app requires DPoP; using DPoP proofs")
-			s.clients = cl
-			ov = cl.okta.Verify(vctx)
-		}
-	}
-	tv := s.clients.scim.Verify(vctx)
-	oReason, tReason := verifyReason(ov.Reason), verifyReason(tv.Reason)
-	oMsg, tMsg := ov.Message, tv.Message
-	if oReason == identityv1alpha1.ReasonVerified {
-		oMsg = "Okta accepted the credentials"
-	}
-	if tReason == identityv1alpha1.ReasonVerified {
-		tMsg = "the SCIM endpoint accepted the token"
-	}
-	setVerified(st, identityv1alpha1.ConditionOktaVerified, oReason, oMsg, gen)
-	setVerified(st, identityv1alpha1.ConditionTargetVerified, tReason, tMsg, gen)
-	if oReason == identityv1alpha1.ReasonVerified && tReason == identityv1alpha1.ReasonVerified {
-		return reconcile.Result{}, true
-	}
-	reason, msg := oReason, "Okta: "+oMsg
-	if oReason == identityv1alpha1.ReasonVerified {
-		reason, msg = tReason, "target: "+tMsg
-	}
-	setNotReady(st, reason, msg, gen)
-	now := time.Now()
-	next := r.recordAttempt(s, now, false)
-	setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonIdle,
-		"credentials are checked again at "+next.UTC().Format(time.RFC3339)+" or when the spec or a Secret changes", gen)
-	return reconcile.Result{RequeueAfter: next.Sub(now)}, false
-}
-
-// recordAttempt notes a verification or cycle: the generation and the
-// trigger annotation count as handled, failed or not, and the next cycle
-// is scheduled (interval with jitter, or backoff after a failure).
-func (r *DirectoryIntegrationReconciler) recordAttempt(s *integrationScope, end time.Time, ok bool) time.Time {
-	st, state := &s.di.Status, s.state
-	st.ObservedGeneration = s.di.Generation
-	if v := s.di.GetAnnotations()[identityv1alpha1.ReconcileRequestedAtAnnotation]; v != "" {
-		st.LastHandledReconcileAt = truncate(v, 128)
-	}
-	if ok {
-		state.failures = 0
-	} else {
-		state.failures++
-	}
-	state.lastAttempt = end
-	state.clientsKey = s.clients.key
-	next := nextSync(end, ok, state.failures, syncInterval(s.di), r.opts.MinCycleGap)
-	t := metav1.NewTime(next.Truncate(time.Second))
-	st.NextSyncTime = &t
-	return next
-}
-
-// reconcileCycle runs one cycle of the engine and maps its result to the
-// integration's and its ProvisionedGroups' status.
-func (r *DirectoryIntegrationReconciler) reconcileCycle(ctx context.Context, s *integrationScope, d decision) (reconcile.Result, error) {
-	di, st, gen := s.di, &s.di.Status, s.di.Generation
-	cycleID := newCycleID()
-	log := logf.FromContext(ctx).WithValues("cycle", cycleID, "mode", d.Mode, "trigger", d.Trigger)
-	approval := di.GetAnnotations()[identityv1alpha1.ApproveDeactivationsAnnotation]
+	approval := ann[identityv1alpha1.ApproveDeactivationsAnnotation]
 	if approval == st.LastApprovedPlanID {
 		approval = ""
 	}
-	cfg := buildConfig(di, s.groups, s.stalled, d.Mode, approval)
-
-	start := time.Now()
-	setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionTrue, identityv1alpha1.ReasonCycleRunning,
-		fmt.Sprintf("%s cycle %s (%s) started at %s", d.Mode, cycleID, d.Trigger, start.UTC().Format(time.RFC3339)), gen)
-	if err := r.patchStatus(ctx, s); err != nil {
-		return reconcile.Result{}, err
+	cfg := buildConfig(di, &st, s.groups, s.stalledGroups, d.Mode, approval)
+	cfg.RetryDeferred = d.Trigger == triggerRequested || d.Trigger == triggerFullSync
+	job := &cycleJob{
+		key: s.key, engine: s.clients.engine, cfg: cfg, long: longCycle(&st, d.Mode), trigger: d.Trigger,
+		generation: di.Generation, clientsKey: s.clients.key, approval: approval,
+		requested: ann[identityv1alpha1.ReconcileRequestedAtAnnotation], fullSync: ann[identityv1alpha1.FullSyncRequestedAtAnnotation],
 	}
-	log.V(1).Info("cycle started", "groups", len(cfg.Groups), "people", len(cfg.People), "dryRun", cfg.DryRun)
-
-	cctx, cancel := context.WithTimeout(ctx, r.opts.CycleTimeout)
-	res, err := s.clients.engine.Run(cctx, cfg)
-	cancel()
-	end := time.Now()
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		err = fmt.Errorf("the cycle did not finish within %s; the next cycle continues from what was done: %w", r.opts.CycleTimeout, err)
+	s.state.clientsKey = s.clients.key
+	if r.shared.pool.submit(job) {
+		if v, ok := r.shared.pool.view(s.key); ok {
+			s.obs.job = &v
+		}
 	}
+	return true, nil
+}
 
-	applyCycle(st, cycleOutcome{Result: res, Err: err, Start: start, End: end, Mode: d.Mode, Approval: approval}, gen)
-	ok := err == nil && res != nil
-	next := r.recordAttempt(s, end, ok)
+// longCycle says whether a cycle may run for minutes: a full cycle of an
+// integration never synced, or of one with many users.
+func longCycle(st *identityv1alpha1.DirectoryIntegrationStatus, mode provisioning.Mode) bool {
+	u := st.Users
+	return mode == provisioning.ModeFull && (u == nil || u.Managed >= longCycleUsers)
+}
+
+// longCycleUsers is the size from which a full cycle counts as long.
+const longCycleUsers = 1000
+
+// attempted notes a verification or a finished cycle and returns when the
+// next cycle is due: the interval with jitter after a success, the backoff
+// after a failure.
+func (r *DirectoryIntegrationReconciler) attempted(s *integrationScope, ok bool, end time.Time, clientsKey string) time.Time {
+	st := s.state
 	if ok {
-		s.state.groupsKey = groupsKey(cfg.Groups)
+		st.failures = 0
+	} else {
+		st.failures++
 	}
-	setCondition(&st.Conditions, identityv1alpha1.ConditionReconciling, metav1.ConditionFalse, identityv1alpha1.ReasonIdle,
-		"the next cycle is due at "+next.UTC().Format(time.RFC3339), gen)
-	mode := string(d.Mode)
-	if res != nil {
-		mode = string(res.Mode)
-	}
-	r.shared.metrics.observeCycle(di.Namespace, di.Name, mode, ok, end.Sub(start), end)
-
-	if err != nil {
-		log.Error(err, "cycle failed")
-	} else if res != nil {
-		c := res.Counts
-		log.Info("cycle finished", "duration", end.Sub(start).Round(time.Millisecond), "created", c.Created, "updated", c.Updated,
-			"deactivated", c.Deactivated, "groupsCreated", c.GroupsCreated, "membersAdded", c.MembersAdded,
-			"membersRemoved", c.MembersRemoved, "failures", c.Failures, "held", res.Held != nil, "dryRun", res.DryRun)
-	}
-	if ok {
-		// A failed cycle's per-group results may be partial: they are not reported.
-		r.reportGroups(ctx, s, cfg, res, end)
-	}
-	return reconcile.Result{RequeueAfter: time.Until(next)}, nil
-}
-
-// reportGroups writes each ProvisionedGroup's push fields (cycle field
-// manager, only when they changed), emits group events, and passes what
-// the cycle learned about Okta groups to the ProvisionedGroup controller.
-func (r *DirectoryIntegrationReconciler) reportGroups(ctx context.Context, s *integrationScope, cfg provisioning.Config, res *provisioning.Result, now time.Time) {
-	log := logf.FromContext(ctx)
-	target := s.di.Spec.DisplayName
-	capReached := false
-	// Forget groups that are gone (keyed by UID: a recreated group is new).
-	live := map[types.UID]pushStatus{}
-	for _, pg := range s.groups {
-		if ps, ok := s.state.pushed[pg.UID]; ok {
-			live[pg.UID] = ps
-		}
-	}
-	s.state.pushed = live
-	for _, g := range cfg.Groups {
-		gr, ok := res.Groups[g.Key]
-		pg := findGroup(s.groups, g.Key)
-		if !ok || pg == nil {
-			continue
-		}
-		capReached = capReached || gr.CapBlocked
-		r.hintGroup(ctx, pg, g, gr)
-		if res.DryRun || (g.OktaID == "" && !g.Deleting) {
-			// Nothing is pushed for an unresolved group; Resolved says why.
-			continue
-		}
-		want := desiredPushStatus(pg, g, gr, now)
-		cur := currentPushStatus(pg)
-		if last, ok := s.state.pushed[pg.UID]; ok {
-			// The cycle is the only writer of these fields: what it wrote
-			// last is never older than what the cache shows.
-			cur = last
-		}
-		if !pushStatusChanged(cur, want) {
-			continue
-		}
-		err := r.Status().Apply(context.WithoutCancel(ctx), pushApply(pg, want), client.FieldOwner(fieldManagerCycle), client.ForceOwnership)
-		if err != nil {
-			if !apierrors.IsNotFound(err) {
-				log.Error(err, "writing the push status", "group", g.Key)
-			}
-			continue
-		}
-		s.state.pushed[pg.UID] = want
-		r.groupPushEvents(pg, cur.Pushed, want.Pushed, groupDisplayName(g, gr), target)
-	}
-	if res.DryRun {
-		return
-	}
-	state := s.state
-	if res.CapWarning && !state.capWarning {
-		r.event(s.di, true, "GroupCapNear", "Push", fmt.Sprintf("Group Push to app %s: the target holds %d groups, near its cap of %d", target, res.TargetGroups, res.GroupCap))
-	}
-	if capReached && !state.capReached {
-		r.event(s.di, true, identityv1alpha1.ReasonGroupCapReached, "Push", fmt.Sprintf("Group Push to app %s: FAILURE: the target's cap of %d groups is reached; new groups are not created", target, res.GroupCap))
-	}
-	state.capWarning, state.capReached = res.CapWarning, capReached
-}
-
-func (r *DirectoryIntegrationReconciler) groupPushEvents(pg *identityv1alpha1.ProvisionedGroup, before, after *metav1.Condition, name, target string) {
-	if after == nil || (before != nil && before.Status == after.Status && before.Reason == after.Reason) {
-		return
-	}
-	switch after.Reason {
-	case identityv1alpha1.ReasonPushed:
-		r.event(pg, false, "GroupPushed", "Push", fmt.Sprintf("Group Push group %s pushed to target %s. SUCCESS", name, target))
-	case identityv1alpha1.ReasonDeleted:
-		r.event(pg, false, "GroupDeleted", "Delete", fmt.Sprintf("Group Push group %s deleted in target %s. SUCCESS", name, target))
-	case identityv1alpha1.ReasonPushFailed:
-		r.event(pg, true, "GroupPushFailed", "Push", fmt.Sprintf("Group Push group %s to target %s. FAILURE: %s", name, target, after.Message))
-	case identityv1alpha1.ReasonGroupCapReached:
-		r.event(pg, true, identityv1alpha1.ReasonGroupCapReached, "Push", fmt.Sprintf("Group Push group %s to target %s. FAILURE: %s", name, target, after.Message))
-	}
-}
-
-// hintGroup tells the ProvisionedGroup controller about a renamed or
-// deleted Okta group; it owns oktaGroupName and Resolved.
-func (r *DirectoryIntegrationReconciler) hintGroup(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, g provisioning.GroupConfig,
-	gr provisioning.GroupResult) {
-	h := groupHint{name: gr.OktaName}
-	if g.OktaID != "" && !g.Deleting && gr.OktaDeleted {
-		h = groupHint{gone: true}
-	}
-	if (h.name == "" || h.name == pg.Status.OktaGroupName) && !h.gone {
-		return
-	}
-	r.shared.hints.set(groupKey(pg), pg.Status.OktaGroupID, h)
-	select {
-	case r.shared.groupEvents <- event.GenericEvent{Object: pg.DeepCopy()}:
-	case <-ctx.Done():
-	}
+	st.lastAttempt, st.clientsKey = end, clientsKey
+	return nextSync(end, ok, st.failures, syncInterval(s.di), r.opts.MinCycleGap)
 }
 
 func newCycleID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return strings.ToLower(hex.EncodeToString(b))
+	return hex.EncodeToString(b)
 }

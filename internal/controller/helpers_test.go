@@ -23,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -53,6 +52,7 @@ func TestDecide(t *testing.T) {
 		{"never fully synced", func(in *scheduleInput) { in.NextSync = t0; in.LastFullSync = time.Time{} }, true, triggerDue, provisioning.ModeFull, 0},
 		{"generation change runs full at once", func(in *scheduleInput) { in.GenerationChanged = true }, true, triggerGeneration, provisioning.ModeFull, 0},
 		{"trigger annotation", func(in *scheduleInput) { in.Requested = true }, true, triggerRequested, provisioning.ModeIncremental, 0},
+		{"full-sync annotation runs full at once", func(in *scheduleInput) { in.FullRequested = true }, true, triggerFullSync, provisioning.ModeFull, 0},
 		{"approval", func(in *scheduleInput) { in.ApprovalPending = true }, true, triggerApproval, provisioning.ModeIncremental, 0},
 		{"rotated Secret runs full", func(in *scheduleInput) { in.ClientsChanged = true }, true, triggerClients, provisioning.ModeFull, 0},
 		{"groups changed", func(in *scheduleInput) { in.GroupsChanged = true }, true, triggerGroups, provisioning.ModeIncremental, 0},
@@ -156,12 +156,12 @@ func TestBuildConfig(t *testing.T) {
 		pgFixture("stalled", t0, nil),
 	}
 	stalled := map[types.NamespacedName]string{{Namespace: "ns", Name: "stalled"}: "dup"}
-	cfg := buildConfig(di, pgs, stalled, provisioning.ModeIncremental, "plan-1")
+	cfg := buildConfig(di, &di.Status, pgs, stalled, provisioning.ModeIncremental, "plan-1")
 
 	if cfg.Profile != provisioning.ProfileGeneric || cfg.MaxGroups != 200 || !cfg.CreateUsers || !cfg.UpdateUsers || cfg.DeactivateUsers {
 		t.Errorf("settings mapped wrong: %+v", cfg)
 	}
-	if cfg.MaxDeactivations != 0 || cfg.MaxDeactivationPercent != defaultMaxDeactivationPct || !cfg.DryRun ||
+	if cfg.MaxDeactivations != 0 || cfg.MaxDeactivationPercent != defaultMaxDeactivationPct || cfg.DeactivationFloor != defaultDeactivationFloor || !cfg.DryRun ||
 		cfg.ApprovedPlanID != "plan-1" || cfg.Mode != provisioning.ModeIncremental {
 		t.Errorf("safety, dry run, approval or mode mapped wrong: %+v", cfg)
 	}
@@ -171,6 +171,9 @@ func TestBuildConfig(t *testing.T) {
 	want := []provisioning.GroupConfig{
 		{Key: "ns/deleting", OktaID: "00gdeleting", OktaName: "deleting", Push: true, TargetID: "t2", Deleting: true},
 		{Key: "ns/pushed", OktaID: "00gpushed", OktaName: "pushed", Assign: true, Push: true, TargetName: "Pushed In Target", TargetID: "t1", BaselineMembers: 7},
+		// A duplicate that assigns members stays in the scope, blocked, so
+		// its members are not deactivated because it dropped out.
+		{Key: "ns/stalled", OktaID: "00gstalled", OktaName: "stalled", Assign: true, Blocked: "it is stalled as a duplicate: dup"},
 		{Key: "ns/unresolved-assign", Assign: true, Push: true},
 	}
 	if !slices.Equal(cfg.Groups, want) {
@@ -205,86 +208,6 @@ func TestDuplicateGroups(t *testing.T) {
 	}
 }
 
-func TestApplyCycle(t *testing.T) {
-	res := &provisioning.Result{
-		Mode: provisioning.ModeFull, Duration: 2 * time.Second, SourceComplete: true,
-		Counts:       provisioning.Counts{Created: 3, Failures: 1},
-		Failures:     []provisioning.Failure{{Kind: "User", Name: "bad@example.com", Action: provisioning.ActionCreate, Err: errors.New("400 invalid")}},
-		ManagedUsers: 10, ActiveUsers: 9, PushedGroups: 2, TargetGroups: 5,
-		Held: &provisioning.HeldSet{ID: "p1", Reason: "3 > 1", Since: t0.Add(-time.Minute),
-			Changes: []provisioning.HeldChange{{Action: provisioning.ActionDeactivate, Kind: "User", Name: "x"}}},
-		ApprovalConsumed: "p0",
-		OktaRequests:     provisioning.Requests{"users.get": 4},
-	}
-	var st identityv1alpha1.DirectoryIntegrationStatus
-	applyCycle(&st, cycleOutcome{Result: res, Start: t0, End: t0.Add(2 * time.Second)}, 3)
-	if *st.Users != 10 || *st.ActiveUsers != 9 || *st.Groups != 2 || *st.TargetGroups != 5 || st.LastFullSyncTime == nil {
-		t.Errorf("counts: %+v", st)
-	}
-	if st.LastSync.Created != 3 || st.LastSync.Failures != 1 || st.LastSync.OktaRequests != 4 || len(st.LastSync.FailureSample) != 1 {
-		t.Errorf("summary: %+v", st.LastSync)
-	}
-	if st.HeldDeactivations == nil || st.HeldDeactivations.PlanID != "p1" || st.HeldDeactivations.Count != 1 || st.LastApprovedPlanID != "p0" {
-		t.Errorf("held/approval: %+v %q", st.HeldDeactivations, st.LastApprovedPlanID)
-	}
-	for typ, want := range map[string]string{
-		identityv1alpha1.ConditionSynced:            "False/PartialSync",
-		identityv1alpha1.ConditionReady:             "True/PartialSync",
-		identityv1alpha1.ConditionDeactivationsHeld: "True/ThresholdExceeded",
-	} {
-		c := meta.FindStatusCondition(st.Conditions, typ)
-		if c == nil || string(c.Status)+"/"+c.Reason != want || c.ObservedGeneration != 3 {
-			t.Errorf("%s = %+v, want %s", typ, c, want)
-		}
-	}
-	if c := meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionSynced); !strings.Contains(c.Message, "bad@example.com") {
-		t.Errorf("Synced message lacks the failure sample: %q", c.Message)
-	}
-
-	// A failed cycle keeps the counts and says why.
-	applyCycle(&st, cycleOutcome{Err: errors.New("reading the target failed"), Start: t0, End: t0}, 3)
-	if *st.Users != 10 || !strings.Contains(meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionReady).Message, "reading the target failed") {
-		t.Errorf("failed cycle: %+v", st)
-	}
-	if c := meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionSynced); c.Reason != identityv1alpha1.ReasonSyncFailed {
-		t.Errorf("Synced after failure = %s", c.Reason)
-	}
-
-	// A dry run fills the plan; a later real cycle clears it.
-	applyCycle(&st, cycleOutcome{Result: &provisioning.Result{DryRun: true, PlanID: "d1", SourceComplete: true, Counts: provisioning.Counts{Created: 2}}, End: t0}, 4)
-	if st.Plan == nil || st.Plan.PlanID != "d1" || st.Plan.Created != 2 || meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionReady).Reason != identityv1alpha1.ReasonDryRun {
-		t.Errorf("dry run: %+v", st.Plan)
-	}
-	applyCycle(&st, cycleOutcome{Result: &provisioning.Result{SourceComplete: true}, End: t0}, 4)
-	if st.Plan != nil || st.HeldDeactivations != nil || meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionReady).Reason != identityv1alpha1.ReasonSynced {
-		t.Errorf("real cycle after dry run: %+v", st)
-	}
-}
-
-func TestIntegrationEvents(t *testing.T) {
-	before := &identityv1alpha1.DirectoryIntegrationStatus{}
-	setVerified(before, identityv1alpha1.ConditionTargetVerified, identityv1alpha1.ReasonUnauthorized, "401", 1)
-	after := before.DeepCopy()
-	if evs := integrationEvents("OKTA Integration", before, after); len(evs) != 0 {
-		t.Fatalf("no transition, events %v", evs)
-	}
-	setVerified(after, identityv1alpha1.ConditionTargetVerified, identityv1alpha1.ReasonVerified, "ok", 1)
-	setCondition(&after.Conditions, identityv1alpha1.ConditionSynced, metav1.ConditionFalse, identityv1alpha1.ReasonSyncFailed, "boom", 1)
-	after.HeldDeactivations = &identityv1alpha1.HeldDeactivations{PlanID: "p1", Count: 3}
-	var notes []string
-	for _, e := range integrationEvents("OKTA Integration", before, after) {
-		notes = append(notes, e.Note)
-	}
-	want := []string{
-		"Verify SCIM API credentials for app OKTA Integration: SUCCESS",
-		"Push users and groups to app OKTA Integration: FAILURE: boom",
-		"Deactivate users in app OKTA Integration: HELD: 3 changes wait for approval of plan p1 ()",
-	}
-	if !slices.Equal(notes, want) {
-		t.Errorf("events =\n%q\nwant\n%q", notes, want)
-	}
-}
-
 func TestPushStatus(t *testing.T) {
 	pg := pgFixture("g", t0, nil)
 	g := provisioning.GroupConfig{Key: "ns/g", OktaID: "00gg", OktaName: "G", Push: true}
@@ -313,7 +236,7 @@ func TestPushStatus(t *testing.T) {
 		{"delete failed", provisioning.GroupConfig{Push: true, Deleting: true}, provisioning.GroupResult{TargetID: "t", Err: errors.New("500")}, identityv1alpha1.ReasonPushFailed},
 		{"cap", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{CapBlocked: true}, identityv1alpha1.ReasonGroupCapReached},
 		{"failed", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{Err: errors.New("400")}, identityv1alpha1.ReasonPushFailed},
-		{"held", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{RemovalsHeld: 2}, identityv1alpha1.ReasonHeld},
+		{"held", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{RemovalsHeld: 2}, identityv1alpha1.ReasonChangesHeld},
 		{"pending", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{}, identityv1alpha1.ReasonPending},
 	} {
 		ps := desiredPushStatus(&pg, tt.g, tt.r, t0)
@@ -323,34 +246,6 @@ func TestPushStatus(t *testing.T) {
 	}
 	if ps := desiredPushStatus(&pg, provisioning.GroupConfig{Assign: true}, provisioning.GroupResult{Members: 4}, t0); ps.Pushed != nil || *ps.Members != 4 {
 		t.Errorf("assign-only: %+v", ps)
-	}
-}
-
-func TestGroupReady(t *testing.T) {
-	resolved := metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: metav1.ConditionTrue, Reason: identityv1alpha1.ReasonResolved}
-	notFound := metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: metav1.ConditionFalse, Reason: identityv1alpha1.ReasonGroupNotFound}
-	pushed := metav1.Condition{Type: identityv1alpha1.ConditionPushed, Status: metav1.ConditionTrue, Reason: identityv1alpha1.ReasonPushed}
-	tests := []struct {
-		name     string
-		pg       identityv1alpha1.ProvisionedGroup
-		resolved metav1.Condition
-		stalled  string
-		want     string
-	}{
-		{"pushed", pgFixture("a", t0, func(pg *identityv1alpha1.ProvisionedGroup) { pg.Status.Conditions = []metav1.Condition{pushed} }), resolved, "", "True/Ready"},
-		{"waiting for push", pgFixture("a", t0, nil), resolved, "", "False/Pending"},
-		{"not found", pgFixture("a", t0, nil), notFound, "", "False/GroupNotFound"},
-		{"stalled", pgFixture("a", t0, nil), resolved, "dup", "False/DuplicateGroup"},
-		{"assign-only counted", pgFixture("a", t0, func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.Spec.Push = false
-			pg.Status.Members = ptr.To[int32](2)
-		}), resolved, "", "True/AssignedOnly"},
-	}
-	for _, tt := range tests {
-		c := groupReady(&tt.pg, tt.resolved, tt.stalled)
-		if got := string(c.Status) + "/" + c.Reason; got != tt.want {
-			t.Errorf("%s: Ready = %s, want %s", tt.name, got, tt.want)
-		}
 	}
 }
 

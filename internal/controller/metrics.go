@@ -18,6 +18,7 @@ package controller
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 )
 
@@ -43,12 +45,20 @@ const (
 type metricsRecorder struct {
 	cycleDuration  *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
+	syncInterval   *prometheus.GaugeVec
 	objects        *prometheus.GaugeVec
+	outOfSync      *prometheus.GaugeVec
+	groupCap       *prometheus.GaugeVec
 	requests       *prometheus.CounterVec
 	requestLatency *prometheus.HistogramVec
 	throttled      *prometheus.CounterVec
 	held           *prometheus.GaugeVec
 	conditions     *prometheus.GaugeVec
+
+	// exported remembers the condition types exported per object, so a
+	// condition that goes away (Stalled clears) loses its series.
+	mu       sync.Mutex
+	exported map[string][]string
 }
 
 var (
@@ -77,12 +87,24 @@ func newMetricsRecorder() *metricsRecorder {
 		}, append(integration, "mode", "result")),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "scimbridge_last_successful_sync_timestamp_seconds",
-			Help: "Unix time of the last cycle that completed.",
+			Help: "Unix time of the last cycle that left the target in sync (Synced True); 0 until the first one.",
+		}, integration),
+		syncInterval: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "scimbridge_sync_interval_seconds",
+			Help: "The integration's spec.syncInterval, for alerts on integrations not synced for several intervals.",
 		}, integration),
 		objects: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "scimbridge_target_objects",
-			Help: "Objects in the target by kind and state (users: managed, active; groups: pushed, total).",
+			Help: "Objects by kind and state as the last cycle verified (users: in_scope, synced, managed, active; groups: wanted, pushed, total).",
 		}, append(integration, "kind", "state")),
+		outOfSync: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "scimbridge_out_of_sync_objects",
+			Help: "Objects whose change failed in the last cycle (failed) or waits out a retry backoff (deferred).",
+		}, append(integration, "kind", "state")),
+		groupCap: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "scimbridge_group_cap",
+			Help: "The target's cap on groups (0: none).",
+		}, integration),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scimbridge_requests_total",
 			Help: "HTTP requests to Okta and the SCIM target by API, operation, method and status code.",
@@ -97,18 +119,20 @@ func newMetricsRecorder() *metricsRecorder {
 			Help: "Requests answered 429 (rate limited); the clients waited and retried.",
 		}, append(integration, "api")),
 		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "scimbridge_held_deactivations",
-			Help: "Changes held for approval by the safety thresholds.",
-		}, integration),
+			Name: "scimbridge_held_changes",
+			Help: "Changes held for approval by the safety rules, by kind (deactivation, rename, member_removal).",
+		}, append(integration, "kind")),
 		conditions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "scimbridge_condition",
 			Help: "Conditions of scimbridge objects: 1 for the current status of each type.",
 		}, []string{"kind", "namespace", "name", "type", "status"}),
+		exported: map[string][]string{},
 	}
 }
 
 func (m *metricsRecorder) register(r prometheus.Registerer) {
-	r.MustRegister(m.cycleDuration, m.lastSuccess, m.objects, m.requests, m.requestLatency, m.throttled, m.held, m.conditions)
+	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.objects, m.outOfSync, m.groupCap, m.requests,
+		m.requestLatency, m.throttled, m.held, m.conditions)
 }
 
 // observer returns the clients' per-request hook for one integration.
@@ -122,32 +146,61 @@ func (m *metricsRecorder) observer(ns, name, api string) func(httpx.RequestKey, 
 	}
 }
 
-func (m *metricsRecorder) observeCycle(ns, name, mode string, ok bool, d time.Duration, finished time.Time) {
+func (m *metricsRecorder) observeCycle(ns, name, mode string, ok bool, d time.Duration) {
 	result := "success"
 	if !ok {
 		result = "failure"
 	}
 	m.cycleDuration.WithLabelValues(ns, name, mode, result).Observe(d.Seconds())
-	if ok {
-		m.lastSuccess.WithLabelValues(ns, name).Set(float64(finished.Unix()))
+}
+
+// setIntegration exports an integration's status: the last in-sync time
+// (0 until there is one, so "never synced" can alert), the interval, the
+// verified counts, the failing and deferred objects, the cap and the held
+// changes by kind.
+func (m *metricsRecorder) setIntegration(ns, name string, interval time.Duration, st *identityv1alpha1.DirectoryIntegrationStatus) {
+	var last float64
+	if st.LastSuccessfulSyncTime != nil {
+		last = float64(st.LastSuccessfulSyncTime.Unix())
 	}
-}
-
-func (m *metricsRecorder) setObjects(ns, name string, managed, active, pushed, total int32) {
-	m.objects.WithLabelValues(ns, name, "user", "managed").Set(float64(managed))
-	m.objects.WithLabelValues(ns, name, "user", "active").Set(float64(active))
-	m.objects.WithLabelValues(ns, name, "group", "pushed").Set(float64(pushed))
-	m.objects.WithLabelValues(ns, name, "group", "total").Set(float64(total))
-}
-
-func (m *metricsRecorder) setHeld(ns, name string, n int32) {
-	m.held.WithLabelValues(ns, name).Set(float64(n))
+	m.lastSuccess.WithLabelValues(ns, name).Set(last)
+	m.syncInterval.WithLabelValues(ns, name).Set(interval.Seconds())
+	gauge := func(v *prometheus.GaugeVec, value int32, labels ...string) {
+		v.WithLabelValues(append([]string{ns, name}, labels...)...).Set(float64(value))
+	}
+	u, g := st.Users, st.Groups
+	if u == nil {
+		u = &identityv1alpha1.UserCounts{}
+	}
+	if g == nil {
+		g = &identityv1alpha1.GroupCounts{}
+	}
+	for state, v := range map[string]int32{"in_scope": u.InScope, "synced": u.Synced, "managed": u.Managed, "active": u.Active} {
+		gauge(m.objects, v, "user", state)
+	}
+	for state, v := range map[string]int32{"wanted": g.Wanted, "pushed": g.Pushed, "total": g.InTarget} {
+		gauge(m.objects, v, "group", state)
+	}
+	gauge(m.outOfSync, u.Failed, "user", "failed")
+	gauge(m.outOfSync, u.Deferred, "user", "deferred")
+	gauge(m.groupCap, g.Cap)
+	var h identityv1alpha1.HeldDeactivations
+	if st.HeldDeactivations != nil {
+		h = *st.HeldDeactivations
+	}
+	gauge(m.held, h.Deactivations, "deactivation")
+	gauge(m.held, h.Renames, "rename")
+	gauge(m.held, h.MemberRemovals, "member_removal")
 }
 
 // setConditions exports each condition as one series per status, 1 for
-// the current one (the kube-state-metrics convention).
+// the current one (the kube-state-metrics convention), and removes the
+// series of conditions the object no longer has.
 func (m *metricsRecorder) setConditions(kind, ns, name string, conds []metav1.Condition) {
+	key := kind + "/" + ns + "/" + name
+	var types []string
 	for _, c := range conds {
+		types = append(types, c.Type)
 		for _, s := range []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown} {
 			v := 0.0
 			if c.Status == s {
@@ -156,21 +209,37 @@ func (m *metricsRecorder) setConditions(kind, ns, name string, conds []metav1.Co
 			m.conditions.WithLabelValues(kind, ns, name, c.Type, strings.ToLower(string(s))).Set(v)
 		}
 	}
+	m.mu.Lock()
+	gone := slices.DeleteFunc(m.exported[key], func(t string) bool { return slices.Contains(types, t) })
+	m.exported[key] = types
+	m.mu.Unlock()
+	for _, t := range gone {
+		m.conditions.DeletePartialMatch(prometheus.Labels{"kind": kind, "namespace": ns, "name": name, "type": t})
+	}
 }
 
 // forget deletes an object's series when it is deleted.
 func (m *metricsRecorder) forget(kind, ns, name string) {
 	m.conditions.DeletePartialMatch(prometheus.Labels{"kind": kind, "namespace": ns, "name": name})
+	m.mu.Lock()
+	delete(m.exported, kind+"/"+ns+"/"+name)
+	m.mu.Unlock()
 	if kind != kindIntegration {
 		return
 	}
 	l := prometheus.Labels{"namespace": ns, "integration": name}
-	m.cycleDuration.DeletePartialMatch(l)
-	m.lastSuccess.DeletePartialMatch(l)
-	m.objects.DeletePartialMatch(l)
-	m.requests.DeletePartialMatch(l)
-	m.throttled.DeletePartialMatch(l)
-	m.held.DeletePartialMatch(l)
+	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
+		m.cycleDuration, m.lastSuccess, m.syncInterval, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
+	} {
+		v.DeletePartialMatch(l)
+	}
+}
+
+// exportMetrics exports the integration's status after a reconcile.
+func (r *DirectoryIntegrationReconciler) exportMetrics(s *integrationScope) {
+	m, st := r.shared.metrics, &s.di.Status
+	m.setConditions(kindIntegration, s.di.Namespace, s.di.Name, st.Conditions)
+	m.setIntegration(s.di.Namespace, s.di.Name, syncInterval(s.di), st)
 }
 
 const (

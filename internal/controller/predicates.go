@@ -38,7 +38,8 @@ func integrationInputChanged() predicate.Predicate {
 		if o.GetGeneration() != n.GetGeneration() || !o.GetDeletionTimestamp().Equal(n.GetDeletionTimestamp()) {
 			return true
 		}
-		for _, a := range []string{identityv1alpha1.ReconcileRequestedAtAnnotation, identityv1alpha1.ApproveDeactivationsAnnotation} {
+		for _, a := range []string{identityv1alpha1.ReconcileRequestedAtAnnotation, identityv1alpha1.FullSyncRequestedAtAnnotation,
+			identityv1alpha1.ApproveDeactivationsAnnotation} {
 			if o.GetAnnotations()[a] != n.GetAnnotations()[a] {
 				return true
 			}
@@ -48,7 +49,8 @@ func integrationInputChanged() predicate.Predicate {
 }
 
 // integrationVisibleToGroups passes DirectoryIntegration updates that change
-// what its ProvisionedGroups see: the spec, or whether Okta is verified.
+// what its ProvisionedGroups see: the spec, whether an end is verified, and
+// whether the integration is stalled.
 func integrationVisibleToGroups() predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		o, ok1 := e.ObjectOld.(*identityv1alpha1.DirectoryIntegration)
@@ -56,9 +58,15 @@ func integrationVisibleToGroups() predicate.Predicate {
 		if !ok1 || !ok2 {
 			return false
 		}
-		return o.Generation != n.Generation ||
-			conditionTrue(o.Status.Conditions, identityv1alpha1.ConditionOktaVerified) != conditionTrue(n.Status.Conditions, identityv1alpha1.ConditionOktaVerified) ||
-			conditionTrue(o.Status.Conditions, identityv1alpha1.ConditionTargetVerified) != conditionTrue(n.Status.Conditions, identityv1alpha1.ConditionTargetVerified)
+		if o.Generation != n.Generation {
+			return true
+		}
+		for _, typ := range []string{identityv1alpha1.ConditionOktaVerified, identityv1alpha1.ConditionTargetVerified, identityv1alpha1.ConditionStalled} {
+			if !sameCondition(meta.FindStatusCondition(o.Status.Conditions, typ), meta.FindStatusCondition(n.Status.Conditions, typ)) {
+				return true
+			}
+		}
+		return false
 	}}
 }
 

@@ -122,27 +122,29 @@ func (r *ProvisionedGroupReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		return ctrl.Result{}, err
 	}
 
-	res := resolution{id: pg.Status.OktaGroupID, name: pg.Status.OktaGroupName}
-	requeue, err := r.resolve(ctx, pg, di, &res)
+	res, requeue, err := r.resolve(ctx, pg, di)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	stalledMsg, err := r.duplicateOf(ctx, pg)
+	// Judge duplicates by the resolution just made (a rename seen by a
+	// cycle), not by the status the cache shows.
+	resolved := pg.DeepCopy()
+	resolved.Status.OktaGroupID, resolved.Status.OktaGroupName = res.id, res.name
+	dup, err := r.duplicateOf(ctx, resolved)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	want := groupStatus{ObservedGeneration: pg.Generation, OktaGroupID: res.id, OktaGroupName: res.name}
-	want.Conditions = append(want.Conditions, res.cond, groupReady(pg, res.cond, stalledMsg))
-	if stalledMsg != "" {
-		want.Conditions = append(want.Conditions, metav1.Condition{Type: identityv1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
-			Reason: identityv1alpha1.ReasonDuplicateGroup, Message: stalledMsg, ObservedGeneration: pg.Generation})
-	}
+	want := groupStatus{ObservedGeneration: pg.Generation, OktaGroupID: res.id, OktaGroupName: res.name,
+		Conditions: groupConditions(groupInputs{pg: pg, di: di, resolved: res.cond, duplicate: dup})}
 	keepTransitionTimes(pg.Status.Conditions, want.Conditions)
 	if groupStatusChanged(currentGroupStatus(pg), want) {
-		if err := r.Status().Apply(ctx, groupApply(pg, want), client.FieldOwner(fieldManagerGroup), client.ForceOwnership); err != nil {
+		actx, cancel := context.WithTimeout(ctx, statusWriteTimeout)
+		err := r.Status().Apply(actx, groupApply(pg, want), client.FieldOwner(fieldManagerGroup), client.ForceOwnership)
+		cancel()
+		if err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
-		r.resolutionEvents(pg, res)
+		r.groupEvents(pg, res, want.Conditions)
 	}
 	all := append([]metav1.Condition{}, want.Conditions...)
 	if c := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed); c != nil {
@@ -175,7 +177,14 @@ type resolution struct {
 // resolve finds the Okta group by name or id the first time and then
 // follows its id. A missing or ambiguous group is a condition, retried
 // after an interval, never a hot loop.
-func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration, res *resolution) (time.Duration, error) {
+func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration) (resolution, time.Duration, error) {
+	res := resolution{id: pg.Status.OktaGroupID, name: pg.Status.OktaGroupName}
+	wait, err := r.lookup(ctx, pg, di, &res)
+	return res, wait, err
+}
+
+// lookup fills res from the cycle's hints or an Okta lookup.
+func (r *ProvisionedGroupReconciler) lookup(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration, res *resolution) (time.Duration, error) {
 	set := func(status metav1.ConditionStatus, reason, msg string) {
 		res.cond = metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: status, Reason: reason,
 			Message: msg, ObservedGeneration: pg.Generation}
@@ -227,7 +236,7 @@ func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1
 		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials")
 		return 0, nil
 	}
-	lctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	lctx, cancel := context.WithTimeout(ctx, r.opts.VerifyTimeout)
 	defer cancel()
 	var g okta.Group
 	if ref.ID != "" {
@@ -250,14 +259,14 @@ func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1
 		return retry, nil
 	case errors.Is(err, okta.ErrUnauthorized), errors.Is(err, okta.ErrForbidden), errors.Is(err, okta.ErrDPoPRequired):
 		// The integration reports its credentials; its status change wakes us.
-		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials: "+err.Error())
+		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials: "+cl.redact(err.Error()))
 		return 0, nil
 	case errors.Is(err, okta.ErrAmbiguous):
-		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupAmbiguous, fmt.Sprintf("%v; reference the group by id instead", err))
+		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupAmbiguous, cl.redact(err.Error())+"; reference the group by id instead")
 		return retry, nil
 	}
-	set(metav1.ConditionUnknown, identityv1alpha1.ReasonPending, "looking up the Okta group failed: "+err.Error())
-	return 0, err
+	set(metav1.ConditionUnknown, identityv1alpha1.ReasonPending, "looking up the Okta group failed: "+cl.redact(err.Error()))
+	return 0, redactedError(cl.redact(err.Error()))
 }
 
 func describeRef(ref identityv1alpha1.OktaGroupReference) string {
@@ -267,14 +276,14 @@ func describeRef(ref identityv1alpha1.OktaGroupReference) string {
 	return fmt.Sprintf("the name %q", ref.Name)
 }
 
-func (r *ProvisionedGroupReconciler) resolutionEvents(pg *identityv1alpha1.ProvisionedGroup, res resolution) {
+// groupEvents reports a rename seen by a cycle and the transition into Stalled.
+func (r *ProvisionedGroupReconciler) groupEvents(pg *identityv1alpha1.ProvisionedGroup, res resolution, conds []metav1.Condition) {
 	if res.renamedFrom != "" && res.name != "" {
-		r.event(pg, false, "GroupRenamed", "Resolve", fmt.Sprintf("Group %s was renamed in Okta to %s; the target group follows", res.renamedFrom, res.name))
+		emit(r.Recorder, pg, false, "GroupRenamed", "Resolve", fmt.Sprintf("Group %s was renamed in Okta to %s; the target group follows", res.renamedFrom, res.name))
 	}
-	old := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionResolved)
-	if res.cond.Status == metav1.ConditionFalse && (old == nil || old.Reason != res.cond.Reason) &&
-		(res.cond.Reason == identityv1alpha1.ReasonGroupNotFound || res.cond.Reason == identityv1alpha1.ReasonGroupAmbiguous) {
-		r.event(pg, true, res.cond.Reason, "Resolve", res.cond.Message)
+	old := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionStalled)
+	if now := meta.FindStatusCondition(conds, identityv1alpha1.ConditionStalled); now != nil && (old == nil || old.Status != now.Status || old.Reason != now.Reason) {
+		emit(r.Recorder, pg, true, now.Reason, "Stall", now.Message)
 	}
 }
 
@@ -348,7 +357,7 @@ func (r *ProvisionedGroupReconciler) reconcileDelete(ctx context.Context, pg *id
 		return ctrl.Result{}, err
 	}
 	name := cmp.Or(pg.Spec.TargetDisplayName, pg.Status.OktaGroupName, pg.Name)
-	r.event(pg, true, "FinalizerReleased", "Delete", fmt.Sprintf(
+	emit(r.Recorder, pg, true, "FinalizerReleased", "Delete", fmt.Sprintf(
 		"Group Push group %s was not deleted in the target within %s because %s; the finalizer is released and the target group is left in place", name, wait, why))
 	return ctrl.Result{}, nil
 }
@@ -357,10 +366,6 @@ func (r *ProvisionedGroupReconciler) releaseFinalizer(ctx context.Context, pg *i
 	orig := pg.DeepCopy()
 	controllerutil.RemoveFinalizer(pg, groupFinalizer)
 	return client.IgnoreNotFound(r.Patch(ctx, pg, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})))
-}
-
-func (r *ProvisionedGroupReconciler) event(obj client.Object, warning bool, reason, action, note string) {
-	emit(r.Recorder, obj, warning, reason, action, note)
 }
 
 // groupHint is what a cycle learned about an Okta group.

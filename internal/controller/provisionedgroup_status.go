@@ -38,34 +38,40 @@ const (
 )
 
 // groupConditionTypes are the conditions the ProvisionedGroup controller owns.
-var groupConditionTypes = []string{identityv1alpha1.ConditionResolved, identityv1alpha1.ConditionReady, identityv1alpha1.ConditionStalled}
+var groupConditionTypes = []string{identityv1alpha1.ConditionResolved, identityv1alpha1.ConditionReady,
+	identityv1alpha1.ConditionStalled, identityv1alpha1.ConditionReconciling}
 
 // pushStatus is the part of a ProvisionedGroup's status that the
 // integration's cycle owns.
 type pushStatus struct {
-	Pushed         *metav1.Condition // nil for assign-only groups
-	TargetGroupID  string
-	Members        *int32
-	PushedMembers  *int32
-	SkippedMembers *int32
-	LastPushTime   *metav1.Time
+	Pushed           *metav1.Condition // nil for assign-only groups
+	TargetGroupID    string
+	Members          *int32
+	ConfirmedMembers *int32
+	PushedMembers    *int32
+	SkippedMembers   *int32
+	LastPushTime     *metav1.Time
 }
 
 // currentPushStatus reads the cycle-owned fields from a ProvisionedGroup.
 func currentPushStatus(pg *identityv1alpha1.ProvisionedGroup) pushStatus {
 	return pushStatus{
-		Pushed:         meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed),
-		TargetGroupID:  pg.Status.TargetGroupID,
-		Members:        pg.Status.Members,
-		PushedMembers:  pg.Status.PushedMembers,
-		SkippedMembers: pg.Status.SkippedMembers,
-		LastPushTime:   pg.Status.LastPushTime,
+		Pushed:           meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed),
+		TargetGroupID:    pg.Status.TargetGroupID,
+		Members:          pg.Status.Members,
+		ConfirmedMembers: pg.Status.ConfirmedMembers,
+		PushedMembers:    pg.Status.PushedMembers,
+		SkippedMembers:   pg.Status.SkippedMembers,
+		LastPushTime:     pg.Status.LastPushTime,
 	}
 }
 
 // desiredPushStatus maps one group's cycle result to the fields the cycle owns.
 func desiredPushStatus(pg *identityv1alpha1.ProvisionedGroup, g provisioning.GroupConfig, r provisioning.GroupResult, now time.Time) pushStatus {
 	ps := pushStatus{Members: int32p(r.Members)}
+	if g.Assign {
+		ps.ConfirmedMembers = int32p(r.ConfirmedMembers)
+	}
 	if !g.Push {
 		return ps
 	}
@@ -90,7 +96,7 @@ func desiredPushStatus(pg *identityv1alpha1.ProvisionedGroup, g provisioning.Gro
 	case r.Err != nil:
 		reason, msg = identityv1alpha1.ReasonPushFailed, fmt.Sprintf("pushing %q failed: %v", name, r.Err)
 	case r.RemovalsHeld > 0:
-		reason, msg = identityv1alpha1.ReasonHeld, fmt.Sprintf("%d member removals from %q are held (safety threshold or incomplete Okta read)", r.RemovalsHeld, name)
+		reason, msg = identityv1alpha1.ReasonChangesHeld, fmt.Sprintf("%d member removals from %q wait for approval or a complete Okta read", r.RemovalsHeld, name)
 	case r.Pushed:
 		status, reason, msg = metav1.ConditionTrue, identityv1alpha1.ReasonPushed, fmt.Sprintf("pushed to the target as %q with %d members", name, r.PushedMembers)
 	default:
@@ -118,7 +124,7 @@ func groupDisplayName(g provisioning.GroupConfig, r provisioning.GroupResult) st
 // lastPushTime alone does not count: it moves every cycle, and writing it
 // each time would turn every cycle into a round of status writes.
 func pushStatusChanged(cur, want pushStatus) bool {
-	if cur.TargetGroupID != want.TargetGroupID || !eqInt32(cur.Members, want.Members) ||
+	if cur.TargetGroupID != want.TargetGroupID || !eqInt32(cur.Members, want.Members) || !eqInt32(cur.ConfirmedMembers, want.ConfirmedMembers) ||
 		!eqInt32(cur.PushedMembers, want.PushedMembers) || !eqInt32(cur.SkippedMembers, want.SkippedMembers) {
 		return true
 	}
@@ -154,6 +160,9 @@ func pushApply(pg *identityv1alpha1.ProvisionedGroup, ps pushStatus) *identityac
 	}
 	if ps.Members != nil {
 		st.WithMembers(*ps.Members)
+	}
+	if ps.ConfirmedMembers != nil {
+		st.WithConfirmedMembers(*ps.ConfirmedMembers)
 	}
 	if ps.PushedMembers != nil {
 		st.WithPushedMembers(*ps.PushedMembers)
@@ -218,29 +227,4 @@ func groupApply(pg *identityv1alpha1.ProvisionedGroup, gs groupStatus) *identity
 func conditionApply(c metav1.Condition) *metav1ac.ConditionApplyConfiguration {
 	return metav1ac.Condition().WithType(c.Type).WithStatus(c.Status).WithReason(c.Reason).WithMessage(c.Message).
 		WithObservedGeneration(c.ObservedGeneration).WithLastTransitionTime(c.LastTransitionTime)
-}
-
-// groupReady computes Ready: resolved and pushed, or resolved and counted
-// by a cycle for an assign-only group.
-func groupReady(pg *identityv1alpha1.ProvisionedGroup, resolved metav1.Condition, stalledMsg string) metav1.Condition {
-	c := metav1.Condition{Type: identityv1alpha1.ConditionReady, Status: metav1.ConditionFalse, ObservedGeneration: pg.Generation}
-	pushed := meta.FindStatusCondition(pg.Status.Conditions, identityv1alpha1.ConditionPushed)
-	switch {
-	case stalledMsg != "":
-		c.Reason, c.Message = identityv1alpha1.ReasonDuplicateGroup, stalledMsg
-	case resolved.Status != metav1.ConditionTrue:
-		c.Reason, c.Message = resolved.Reason, resolved.Message
-	case pg.Spec.Push && pushed != nil && pushed.Status == metav1.ConditionTrue:
-		c.Status, c.Reason, c.Message = metav1.ConditionTrue, identityv1alpha1.ReasonReady, pushed.Message
-	case pg.Spec.Push && pushed != nil:
-		c.Reason, c.Message = pushed.Reason, pushed.Message
-	case pg.Spec.Push:
-		c.Reason, c.Message = identityv1alpha1.ReasonPending, "waiting for the integration's next cycle to push the group"
-	case pg.Status.Members != nil:
-		c.Status, c.Reason = metav1.ConditionTrue, identityv1alpha1.ReasonAssignedOnly
-		c.Message = fmt.Sprintf("the group's %d members are assigned to the integration", *pg.Status.Members)
-	default:
-		c.Reason, c.Message = identityv1alpha1.ReasonPending, "waiting for the integration's next cycle to assign the members"
-	}
-	return c
 }

@@ -29,6 +29,7 @@ import (
 const (
 	triggerGeneration = "GenerationChanged"
 	triggerRequested  = "ReconcileRequested"
+	triggerFullSync   = "FullSyncRequested"
 	triggerApproval   = "ApprovalGiven"
 	triggerClients    = "CredentialsChanged"
 	triggerGroups     = "GroupsChanged"
@@ -42,6 +43,7 @@ type scheduleInput struct {
 
 	GenerationChanged bool
 	Requested         bool // the reconcile-requested-at annotation is new
+	FullRequested     bool // the full-sync-requested-at annotation is new
 	ApprovalPending   bool // the approve annotation names the held set
 	ClientsChanged    bool // a Secret or client field changed since the last attempt
 	GroupsChanged     bool // a ProvisionedGroup needs the cycle
@@ -75,7 +77,7 @@ type decision struct {
 func decide(in scheduleInput) decision {
 	mode := provisioning.ModeIncremental
 	if in.LastFullSync.IsZero() || in.FullResyncInterval <= 0 || !in.Now.Before(in.LastFullSync.Add(in.FullResyncInterval)) ||
-		in.GenerationChanged || in.ClientsChanged {
+		in.GenerationChanged || in.ClientsChanged || in.FullRequested {
 		mode = provisioning.ModeFull
 	}
 	humanGap := in.LastAttempt.Add(in.MinGap)
@@ -92,6 +94,8 @@ func decide(in scheduleInput) decision {
 	switch {
 	case in.GenerationChanged:
 		return try(triggerGeneration, humanGap)
+	case in.FullRequested:
+		return try(triggerFullSync, humanGap)
 	case in.Requested:
 		return try(triggerRequested, humanGap)
 	case in.ApprovalPending:

@@ -72,7 +72,11 @@ var (
 	secrets = &tokenSet{}
 )
 
-const finalizerTimeout = 3 * time.Second
+const (
+	finalizerTimeout = 3 * time.Second
+	// verifyTimeout bounds each end's credential check in the suite.
+	verifyTimeout = 2 * time.Second
+)
 
 func TestControllers(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -113,6 +117,7 @@ var _ = BeforeSuite(func() {
 		MinCycleGap:             300 * time.Millisecond,
 		StartupSpread:           -1,
 		FinalizerTimeout:        finalizerTimeout,
+		VerifyTimeout:           verifyTimeout,
 	})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()

@@ -3,11 +3,15 @@ package provisioning
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
-func groupKey(c *groupChange) string { return "group:" + c.Key }
+// groupRetryKey identifies a ProvisionedGroup for the retry backoff.
+func groupRetryKey(key string) string { return "group:" + key }
+
+func groupKey(c *groupChange) string { return groupRetryKey(c.Key) }
 
 // applyGroups runs the group changes: deletes, creates (with their first
 // members in the POST), renames and membership deltas in batches.
@@ -49,6 +53,10 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 			g.Members = append(g.Members, scim.Member{Value: id})
 		}
 		created, err := a.e.dst.CreateGroup(ctx, g)
+		if errors.Is(err, scim.ErrConflict) {
+			a.adoptGroup(ctx, c, err)
+			return
+		}
 		if created.ID == "" {
 			if err == nil {
 				err = errors.New("created group has no id")
@@ -78,6 +86,59 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 	a.ok(groupKey(c), func(n *Counts) {
 		n.GroupsCreated++
 		n.MembersAdded += len(c.Add)
+	})
+}
+
+// adoptGroup resolves a create answered 409: the group exists, typically
+// because an earlier create's answer was lost. It is found by displayName
+// and adopted when it carries this group's externalId or none, and the
+// members the create would have added are added to it.
+func (a *applier) adoptGroup(ctx context.Context, c *groupChange, createErr error) {
+	fail := func(err error) { a.fail(groupKey(c), "Group", c.Name, ActionCreateGroup, err) }
+	found, err := a.e.dst.FindGroupByDisplayName(ctx, c.Name)
+	if err != nil {
+		fail(fmt.Errorf("%w; looking up the existing group: %w", createErr, err))
+		return
+	}
+	if found.ExternalID != "" && found.ExternalID != c.ExternalID {
+		fail(fmt.Errorf("%w; the displayName belongs to a target group of another Okta group", createErr))
+		return
+	}
+	full, err := a.e.dst.GetGroupWithMembers(ctx, found.ID)
+	if err != nil {
+		fail(fmt.Errorf("%w; reading the existing group: %w", createErr, err))
+		return
+	}
+	tg := &targetGroup{ID: full.ID, ExternalID: full.ExternalID, DisplayName: full.DisplayName, Members: map[string]struct{}{}}
+	for _, m := range full.Members {
+		tg.Members[m.Value] = struct{}{}
+	}
+	var add []string
+	for _, id := range c.Add {
+		if _, ok := tg.Members[id]; !ok {
+			add = append(add, id)
+		}
+	}
+	if len(add) > 0 {
+		if err := a.e.dst.UpdateMembers(ctx, tg.ID, add, nil); err != nil {
+			tg.Members = nil
+			a.mu.Lock()
+			a.have.putGroup(tg)
+			a.mu.Unlock()
+			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
+			return
+		}
+		for _, id := range add {
+			tg.Members[id] = struct{}{}
+		}
+	}
+	c.TargetID = tg.ID
+	a.mu.Lock()
+	a.have.putGroup(tg)
+	a.mu.Unlock()
+	a.ok(groupKey(c), func(n *Counts) {
+		n.GroupsCreated++
+		n.MembersAdded += len(add)
 	})
 }
 

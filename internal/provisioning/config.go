@@ -66,6 +66,16 @@ type GroupConfig struct {
 	// BaselineMembers is the member count last pushed (it survives restarts in
 	// status): a group that had members and now reads empty is held.
 	BaselineMembers int
+	// ConfirmedMembers is the Okta member count last confirmed (it survives
+	// restarts in status): an assigned group whose read falls from it to
+	// empty, or by more than the percentage bound, holds the deactivations
+	// that rest on it until they are approved.
+	ConfirmedMembers int
+	// Blocked says why the group cannot be used although it is configured
+	// (for example it became a duplicate of another ProvisionedGroup). An
+	// assigned group that is blocked makes the scope incomplete: nothing
+	// that rests on it is deactivated or removed.
+	Blocked string
 }
 
 // Config is one integration's desired provisioning.
@@ -88,6 +98,10 @@ type Config struct {
 	// userName changes) per cycle; 0 means every one needs approval.
 	MaxDeactivations       int
 	MaxDeactivationPercent int
+	// DeactivationFloor is how many changes the percentage bound always
+	// allows, so a one- or two-person change in a small directory is not
+	// held (it does not lift MaxDeactivations).
+	DeactivationFloor int
 
 	// DryRun plans without writing.
 	DryRun bool
@@ -96,6 +110,13 @@ type Config struct {
 	Mode Mode
 	// ApprovedPlanID releases the held set with this id, once.
 	ApprovedPlanID string
+	// LastApprovedPlanID is the held set most recently released. A new hold
+	// derives its id from it, so a set held again after an approval gets a
+	// new id even when its content is the same.
+	LastApprovedPlanID string
+	// RetryDeferred retries objects still in their failure backoff (a
+	// person asked for the cycle).
+	RetryDeferred bool
 }
 
 // EffectiveMaxGroups returns the group cap, from MaxGroups or the profile.
@@ -121,7 +142,7 @@ func (c Config) scopeHash() string {
 	groups := slices.Clone(c.Groups)
 	slices.SortFunc(groups, func(a, b GroupConfig) int { return strings.Compare(a.Key, b.Key) })
 	for _, g := range groups {
-		fmt.Fprintf(&b, "group=%s|%s|%t|%t|%s\n", g.Key, g.OktaID, g.Assign, g.Push, g.TargetName)
+		fmt.Fprintf(&b, "group=%s|%s|%t|%t|%s|%t\n", g.Key, g.OktaID, g.Assign, g.Push, g.TargetName, g.Blocked != "")
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:8])

@@ -9,37 +9,81 @@ import (
 
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/internal/okta"
+	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
+// cycle carries one run's inputs and what its steps produced.
+type cycle struct {
+	e     *Engine
+	cfg   *Config
+	st    *state
+	res   *Result
+	now   time.Time
+	clock time.Time // monotonic, for durations only
+
+	want      *desired
+	have      *actual
+	confirmed map[string]confirmation
+	released  map[string]bool
+	approval  string
+	deferred  []OutOfSync
+	up        *userPlan
+	gp        *groupPlan
+	ap        *applier
+	// before is the target as read, kept for a dry run (which simulates its
+	// writes on a copy).
+	before *actual
+	// confirmedMembers are the baselines the next cycles judge reads by.
+	confirmedMembers map[string]int
+	// remainingGroups are the groups a re-plan after the writes still changes.
+	remainingGroups map[string]bool
+}
+
 // run is one cycle: read the source, read the target, confirm deactivation
-// candidates, plan and apply users, then plan and apply groups.
+// candidates, plan and apply users, then plan and apply groups, then verify
+// what the target now looks like.
 func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
-	start := e.opts.Now()
-	clock := time.Now() // monotonic, for durations only
-	oktaBefore := e.src.Accounting().Snapshot()
-	targetBefore := e.dst.Accounting().Snapshot()
-	res := &Result{Started: start, DryRun: cfg.DryRun, Mode: ModeFull, Groups: map[string]GroupResult{}}
+	c := &cycle{e: e, cfg: &cfg, now: e.opts.Now(), clock: time.Now()}
+	c.res = &Result{Started: c.now, DryRun: cfg.DryRun, Mode: ModeFull, Groups: map[string]GroupResult{}}
+	oktaBefore, targetBefore := e.src.Accounting().Snapshot(), e.dst.Accounting().Snapshot()
+	e.srcAuth.reset()
+	e.dstAuth.reset()
 	defer func() {
-		res.Duration = time.Since(clock)
-		res.OktaRequests = requestDelta(oktaBefore, e.src.Accounting().Snapshot())
-		res.TargetRequests = requestDelta(targetBefore, e.dst.Accounting().Snapshot())
+		c.res.Duration = time.Since(c.clock)
+		c.res.OktaRequests = requestDelta(oktaBefore, e.src.Accounting().Snapshot())
+		c.res.TargetRequests = requestDelta(targetBefore, e.dst.Accounting().Snapshot())
+		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
 	}()
-
-	st := e.state
-	hash := cfg.scopeHash()
-	if st == nil || st.scopeHash != hash {
-		st = newState()
-		st.scopeHash = hash
+	c.st = e.state
+	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
+		c.st = c.st.rescoped(hash)
 	}
-	if cfg.Mode == ModeIncremental && st.want != nil && st.have != nil && !st.watermark.IsZero() {
-		res.Mode = ModeIncremental
+	if cfg.Mode == ModeIncremental && c.st.want != nil && c.st.have != nil && !c.st.watermark.IsZero() {
+		c.res.Mode = ModeIncremental
 	}
+	if err := c.read(ctx); err != nil {
+		return c.res, err
+	}
+	c.apply(ctx)
+	c.report()
+	c.remember()
+	return c.res, ctx.Err()
+}
 
-	want, mark, markOK := e.readSource(ctx, &cfg, st, res.Mode, clock)
-	res.SourceComplete, res.SourceErrors = want.Complete, want.Errors
+// read reads both sides and confirms the deactivation candidates. An error
+// means nothing was written.
+func (c *cycle) read(ctx context.Context) error {
+	e, st := c.e, c.st
+	want, mark, markOK := e.readSource(ctx, c.cfg, st, c.res.Mode, c.clock, c.now)
+	c.want = want
+	c.res.SourceComplete, c.res.SourceErrors = want.Complete, want.Errors
 	if err := ctx.Err(); err != nil {
 		e.state = nil
-		return res, err
+		return err
+	}
+	st.watermark = time.Time{}
+	if markOK && want.Complete {
+		st.watermark = mark
 	}
 	if want.ReadsFailed > 0 && want.ReadsOK == 0 {
 		// Every read failed (refused credentials, an outage): there is
@@ -47,59 +91,65 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 		// even read.
 		st.watermark = time.Time{}
 		e.state = st
-		return res, fmt.Errorf("%w: %s", ErrSourceUnavailable, want.Errors[0])
+		return fmt.Errorf("%w: %s", ErrSourceUnavailable, want.Errors[0])
 	}
-
-	have, err := e.targetView(ctx, &cfg, st, want, res.Mode)
+	have, err := e.targetView(ctx, c.cfg, st, want, c.res.Mode)
 	if err != nil {
 		e.state = nil
-		return res, err
+		if errors.Is(err, scim.ErrIncomplete) {
+			return fmt.Errorf("%w: %w", ErrTargetIncomplete, err)
+		}
+		return err
 	}
-	if cfg.DryRun {
+	c.before = have
+	if c.cfg.DryRun {
 		have = have.clone()
 	}
+	c.have = have
+	c.confirmed = e.confirmCandidates(ctx, c.cfg, st, want, have, c.res.Mode)
+	c.released, c.approval = releasedKeys(c.cfg, st.held)
+	return nil
+}
 
-	confirmed := e.confirmCandidates(ctx, &cfg, st, want, have, res.Mode)
-	released, approval := releasedKeys(&cfg, st.held)
-	now := e.opts.Now()
-	ap := newApplier(e, &cfg, have, now)
+// apply plans and writes users, then groups (Cisco's advice: users first).
+func (c *cycle) apply(ctx context.Context) {
+	c.ap = newApplier(c.e, c.cfg, c.have, c.now)
+	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
+	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
+	c.ap.applyUsers(ctx, users)
 
-	up := planUsers(&cfg, want, have, confirmed, released)
-	users := deferFailed(st, now, up.Changes, userKey, &res.Deferred)
-	ap.applyUsers(ctx, users)
+	c.gp = planGroups(c.cfg, c.want, c.have, c.released)
+	groups := deferFailed(c, c.gp.Changes, groupKey, func(g *groupChange) OutOfSync { return OutOfSync{Kind: "Group", Name: g.Name} })
+	c.ap.applyGroups(ctx, groups)
+	c.res.PlanID = planID(users, groups)
+}
 
-	gp := planGroups(&cfg, want, have, released)
-	groups := deferFailed(st, now, gp.Changes, groupKey, &res.Deferred)
-	ap.applyGroups(ctx, groups)
-
-	held := newHeldSet(append(up.Held, gp.Held...), &cfg, st.held, now)
-	e.fillResult(res, &cfg, st, want, have, up, gp, ap, held, now)
-	res.PlanID = planID(users, groups)
-
-	if !cfg.DryRun {
-		res.ApprovalConsumed = approval
-		st.held = held
-		st.have = have
-		e.recordRetries(st, ap, now)
+// remember keeps what the next cycle builds on. A dry run keeps the source
+// view only: it wrote nothing, so the target view and held set are unchanged.
+func (c *cycle) remember() {
+	st := c.st
+	if !c.cfg.DryRun {
+		c.res.ApprovalConsumed = c.approval
+		if c.approval != "" {
+			st.lastApproved = c.approval
+		}
+		st.held = c.res.Held
+		st.have = c.have
+		c.e.recordRetries(st, c.ap, c.now)
+		st.confirmedMembers = c.confirmedMembers
 	}
-	st.want = want
-	if markOK && want.Complete {
-		st.watermark = mark
-	} else {
-		st.watermark = time.Time{}
-	}
-	e.state = st
-	return res, ctx.Err()
+	st.want = c.want
+	c.e.state = st
 }
 
 // readSource reads the source fully or incrementally and returns the next
 // watermark: for a full read, the server time at which it started, minus the
 // overlap (server clock plus monotonic elapsed time; never the local clock).
-func (e *Engine) readSource(ctx context.Context, cfg *Config, st *state, mode Mode, clock time.Time) (*desired, time.Time, bool) {
+func (e *Engine) readSource(ctx context.Context, cfg *Config, st *state, mode Mode, clock, now time.Time) (*desired, time.Time, bool) {
 	if mode == ModeIncremental {
-		return e.readSourceIncremental(ctx, cfg, st.want, st.watermark)
+		return e.readSourceIncremental(ctx, cfg, st, now)
 	}
-	want := e.readSourceFull(ctx, cfg)
+	want := e.readSourceFull(ctx, cfg, st, now)
 	server := e.src.ServerTime()
 	if server.IsZero() {
 		return want, time.Time{}, false
@@ -169,29 +219,45 @@ func (e *Engine) confirmCandidates(ctx context.Context, cfg *Config, st *state, 
 	return st.confirmed
 }
 
-// deferFailed drops changes of objects still in their retry backoff.
-func deferFailed[T any](st *state, now time.Time, changes []T, key func(T) string, deferred *int) []T {
+// deferFailed drops changes of objects still in their retry backoff, unless
+// a person asked for this cycle, and notes what it dropped.
+func deferFailed[T any](c *cycle, changes []T, key func(T) string, describe func(T) OutOfSync) []T {
 	out := changes[:0:0]
-	for _, c := range changes {
-		if r, ok := st.retry[key(c)]; ok && now.Before(r.next) {
-			*deferred++
+	for _, ch := range changes {
+		if r, ok := c.st.retry[key(ch)]; ok && c.now.Before(r.next) && !c.cfg.RetryDeferred {
+			c.res.Deferred++
+			o := describe(ch)
+			o.Reason = "waiting until " + r.next.UTC().Format(time.RFC3339) + " to retry after a failure"
+			c.deferred = append(c.deferred, o)
 			continue
 		}
-		out = append(out, c)
+		out = append(out, ch)
 	}
 	return out
 }
 
+// recordRetries spaces the next attempt of each failed object: its own
+// backoff, or longer when the target asked to wait longer (Retry-After).
+// Changes refused along with the credentials are not backed off: the token
+// failed, not the object.
 func (e *Engine) recordRetries(st *state, ap *applier, now time.Time) {
 	for key := range ap.succeeded {
 		if _, failed := ap.failed[key]; !failed {
 			delete(st.retry, key)
 		}
 	}
-	for key := range ap.failed {
+	for key, err := range ap.failed {
+		if scimAuthFailure(err) {
+			// The credentials were refused, not the object: no backoff.
+			continue
+		}
 		r := st.retry[key]
 		r.attempts++
-		r.next = now.Add(e.opts.backoff(r.attempts))
+		wait := e.opts.backoff(r.attempts)
+		if d, ok := scim.RetryAfter(err); ok && d > wait {
+			wait = d
+		}
+		r.next = now.Add(wait)
 		st.retry[key] = r
 	}
 }

@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -54,9 +55,12 @@ func (o Options) withDefaults() Options {
 // Engine runs the cycles of one integration. Cycles are serialised; the
 // engine keeps what it learned between them in memory only.
 type Engine struct {
-	src  Source
-	dst  Target
-	opts Options
+	// src and dst sit behind auth circuits, reset at the start of each cycle.
+	src     Source
+	dst     Target
+	srcAuth *authCircuit
+	dstAuth *authCircuit
+	opts    Options
 
 	mu    sync.Mutex
 	state *state
@@ -64,7 +68,8 @@ type Engine struct {
 
 // New returns an engine reading src and writing dst.
 func New(src Source, dst Target, opts Options) *Engine {
-	return &Engine{src: src, dst: dst, opts: opts.withDefaults()}
+	sa, da := &authCircuit{isAuth: oktaAuthFailure}, &authCircuit{isAuth: scimAuthFailure}
+	return &Engine{src: guardedSource{src, sa}, dst: guardedTarget{dst, da}, srcAuth: sa, dstAuth: da, opts: opts.withDefaults()}
 }
 
 // Reset forgets what earlier cycles learned; the next cycle is a full one.
@@ -76,6 +81,10 @@ func (e *Engine) Reset() {
 
 // ErrTargetRead means the target could not be read: the cycle wrote nothing.
 var ErrTargetRead = errors.New("reading the target failed")
+
+// ErrTargetIncomplete means a target listing ended before it was complete
+// (a page cut short): the cycle wrote nothing. It wraps ErrTargetRead.
+var ErrTargetIncomplete = fmt.Errorf("%w: the listing was cut short", ErrTargetRead)
 
 // ErrSourceUnavailable means nothing could be read from the source (for
 // example its credentials were refused): the cycle wrote nothing.

@@ -63,7 +63,7 @@ func TestInitialSync(t *testing.T) {
 	if !sa.Pushed || sa.Members != 5 || sa.PushedMembers != 3 || sa.SkippedMembers != 2 || sa.TargetID == "" {
 		t.Errorf("group result = %+v", sa)
 	}
-	if res.ManagedUsers != 4 || res.ActiveUsers != 4 || res.TargetGroups != 2 || res.PushedGroups != 2 || !res.SourceComplete {
+	if n, g := res.UserCounts, res.GroupCounts; n.Managed != 4 || n.Active != 4 || g.InTarget != 2 || g.Existing != 2 || !res.SourceComplete {
 		t.Errorf("result = %+v", res)
 	}
 	wantRoutes(t, "okta", e.oktaRoutes(), map[string]int64{

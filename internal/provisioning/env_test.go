@@ -70,6 +70,7 @@ func newEnv(t *testing.T, tune ...func(*okta.Config)) *env {
 		Mapping:                Mapping{UserName: "login", DisplayName: "displayName"},
 		MaxDeactivations:       50,
 		MaxDeactivationPercent: 10,
+		DeactivationFloor:      2,
 		Mode:                   ModeFull,
 	}
 	return e

@@ -22,8 +22,10 @@ type Source interface {
 	// UsersUpdatedSince streams users updated after since; watermark reports
 	// the next "since" once the stream ran to its end.
 	UsersUpdatedSince(ctx context.Context, since time.Time) (users iter.Seq2[okta.User, error], watermark func() (time.Time, bool))
-	// GroupsChangedSince streams groups whose profile or membership changed after since.
-	GroupsChangedSince(ctx context.Context, since time.Time) (groups iter.Seq2[okta.Group, error], watermark func() (time.Time, bool))
+	// GroupsByID streams the current record of each listed group; a group
+	// missing from it was deleted or never existed. watermark reports the
+	// next "since" once the stream ran to its end.
+	GroupsByID(ctx context.Context, ids []string) (groups iter.Seq2[okta.Group, error], watermark func() (time.Time, bool))
 	// ServerTime is the Date of the latest response: watermarks come from
 	// the server's clock, never the local one.
 	ServerTime() time.Time
@@ -36,6 +38,7 @@ type Source interface {
 type Target interface {
 	ListUsers(ctx context.Context, opts scim.ListOptions) iter.Seq2[scim.User, error]
 	FindUserByUserName(ctx context.Context, userName string) (scim.User, error)
+	FindGroupByDisplayName(ctx context.Context, displayName string) (scim.Group, error)
 	CreateUser(ctx context.Context, u scim.User) (scim.User, error)
 	PatchUser(ctx context.Context, id string, ops ...scim.PatchOp) error
 	ListGroups(ctx context.Context, opts scim.ListOptions) iter.Seq2[scim.Group, error]
@@ -64,8 +67,8 @@ func (s OktaSource) UsersUpdatedSince(ctx context.Context, since time.Time) (ite
 	return ch.All(), ch.Watermark
 }
 
-// GroupsChangedSince implements Source.
-func (s OktaSource) GroupsChangedSince(ctx context.Context, since time.Time) (iter.Seq2[okta.Group, error], func() (time.Time, bool)) {
-	ch := s.Client.GroupsChangedSince(ctx, since)
+// GroupsByID implements Source.
+func (s OktaSource) GroupsByID(ctx context.Context, ids []string) (iter.Seq2[okta.Group, error], func() (time.Time, bool)) {
+	ch := s.Client.GroupsByID(ctx, ids)
 	return ch.All(), ch.Watermark
 }

@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -54,8 +55,21 @@ type desiredGroup struct {
 	Read bool
 	// Members are the Okta ids of all members, in scope or not.
 	Members []string
+	// Suspect says why this complete read must not shrink the scope on its
+	// own (an assigned group that went empty or lost too many members).
+	Suspect string
 	// Err is the read error, if any.
 	Err error
+}
+
+// displayName names the group for messages: its Okta name when known.
+func (g *desiredGroup) displayName() string {
+	for _, n := range []string{g.Name, g.Config.OktaName} {
+		if n != "" {
+			return n
+		}
+	}
+	return g.Config.Key
 }
 
 // targetName is the displayName the group should have in the target.
@@ -104,6 +118,18 @@ func newDesired() *desired {
 }
 
 const maxSourceErrors = 10
+
+// suspects returns why assigned groups' reads must not shrink the scope.
+func (d *desired) suspects() []string {
+	var out []string
+	for _, dg := range d.Groups {
+		if dg.Config.Assign && dg.Suspect != "" {
+			out = append(out, dg.Suspect)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // fail records a failed read: the scope is incomplete.
 func (d *desired) fail(msg string) {

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -41,7 +42,9 @@ type groupStatus struct {
 type groupPlan struct {
 	Changes []*groupChange
 	Held    []HeldChange
-	Status  map[string]*groupStatus
+	// HoldReasons say why the held removals are held.
+	HoldReasons []string
+	Status      map[string]*groupStatus
 	// CapWarning is set when the target holds 90% or more of the cap.
 	CapWarning bool
 }
@@ -74,6 +77,10 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 			st.TargetID, st.TargetName = tg.ID, tg.DisplayName
 			st.Members = len(tg.Members)
 			st.MembersUnknown = tg.Members == nil
+		}
+		if g.Config.Blocked != "" {
+			st.Blocked = g.Config.Blocked
+			continue
 		}
 		if g.Config.Deleting {
 			if tg != nil {
@@ -132,12 +139,15 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 			st.RemovalsHeld = len(removals)
 			removals = nil
 		}
-		allowed, held := screenRemovals(cfg, g, tg, removals, released)
+		allowed, held, why := screenRemovals(cfg, g, tg, removals, released)
 		c.Remove = append(c.Remove, allowed...)
 		slices.Sort(c.Remove)
 		for _, id := range held {
 			p.Held = append(p.Held, HeldChange{Action: ActionRemoveMembers, Kind: "Group", Name: tg.DisplayName,
-				Detail: "remove " + memberName(have, id), key: "remove:" + tg.ID + ":" + id})
+				Detail: "remove " + memberName(have, id), key: removalKey(tg.ID, id)})
+		}
+		if why != "" {
+			p.HoldReasons = append(p.HoldReasons, why)
 		}
 		st.RemovalsHeld += len(held)
 		if c.Rename || len(c.Add) > 0 || len(c.Remove) > 0 {
@@ -192,35 +202,38 @@ func desiredMembers(g *desiredGroup, have *actual) (map[string]struct{}, int) {
 	return out, skipped
 }
 
+// removalKey identifies a held member removal for approvals.
+func removalKey(groupID, memberID string) string { return "remove:" + groupID + ":" + memberID }
+
 // screenRemovals splits scope-based member removals into those that may
-// proceed and those held. A group
-// that had members and now reads empty holds every removal. Otherwise the
-// removals not released by approval are held when they exceed
-// maxDeactivationPercent of the group's members, with an allowance of at
-// least one removal per cycle (small groups would hold every change).
-func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []string, released map[string]bool) (allowed, held []string) {
+// proceed and those held, and says why. A group that had members and now
+// reads empty holds every removal; otherwise the removals not released by
+// approval are held when they exceed the percentage bound of the group's
+// members (at least the floor, so small groups are not held for every change).
+func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []string, released map[string]bool) (allowed, held []string, why string) {
 	if len(removals) == 0 {
-		return nil, nil
+		return nil, nil, ""
 	}
 	var pending []string
 	for _, id := range removals {
-		if released["remove:"+tg.ID+":"+id] {
+		if released[removalKey(tg.ID, id)] {
 			allowed = append(allowed, id)
 		} else {
 			pending = append(pending, id)
 		}
 	}
 	if len(pending) == 0 {
-		return allowed, nil
+		return allowed, nil, ""
 	}
 	baseline := max(len(tg.Members), g.Config.BaselineMembers)
-	if len(g.Members) == 0 && baseline > 0 {
-		return allowed, pending
+	switch {
+	case len(g.Members) == 0 && baseline > 0:
+		return allowed, pending, fmt.Sprintf("Okta group %s read empty while its target group has %d members", g.displayName(), baseline)
+	case len(pending) > percentAllowance(cfg, baseline):
+		return allowed, pending, fmt.Sprintf("%d removals from group %s exceed maxDeactivationPercent %d%% of its %d members (at least %d)",
+			len(pending), tg.DisplayName, cfg.MaxDeactivationPercent, baseline, cfg.DeactivationFloor)
 	}
-	if len(pending) > percentAllowance(cfg.MaxDeactivationPercent, baseline) {
-		return allowed, pending
-	}
-	return append(allowed, pending...), nil
+	return append(allowed, pending...), nil, ""
 }
 
 func memberName(have *actual, id string) string {

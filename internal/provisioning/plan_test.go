@@ -37,7 +37,7 @@ func mkActual(users ...*targetUser) *actual {
 
 func baseConfig() *Config {
 	return &Config{Profile: ProfileCiscoSecureAccess, CreateUsers: true, UpdateUsers: true, DeactivateUsers: true,
-		MaxDeactivations: 50, MaxDeactivationPercent: 100, Mapping: Mapping{UserName: "login"}}
+		MaxDeactivations: 50, MaxDeactivationPercent: 100, DeactivationFloor: 2, Mapping: Mapping{UserName: "login"}}
 }
 
 // summary renders a user plan as "action:name" lines for comparison.
@@ -136,10 +136,34 @@ func TestPlanUsers(t *testing.T) {
 			want:   mkDesired(du("o1", "a@x", false), du("o2", "b@x", false)),
 			have:   mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
 			expect: []string{"held Deactivate:a@x", "held Deactivate:b@x"}},
-		{name: "deactivations over maxDeactivationPercent are held",
+		{name: "deactivations over maxDeactivationPercent and the floor are held",
+			cfg:  func(c *Config) { c.MaxDeactivationPercent = 10 },
+			want: tenUsers(3), have: tenTargets(),
+			expect: []string{"held Deactivate:u1@x", "held Deactivate:u2@x", "held Deactivate:u3@x"}},
+		{name: "the floor lets a two-person change through a small directory",
 			cfg:  func(c *Config) { c.MaxDeactivationPercent = 10 },
 			want: tenUsers(2), have: tenTargets(),
+			expect: []string{"Deactivate:u1@x", "Deactivate:u2@x"}},
+		{name: "without a floor the percentage alone decides",
+			cfg:  func(c *Config) { c.MaxDeactivationPercent, c.DeactivationFloor = 10, 0 },
+			want: tenUsers(2), have: tenTargets(),
 			expect: []string{"held Deactivate:u1@x", "held Deactivate:u2@x"}},
+		{name: "a departure resting on a suspicious group read is held whatever the thresholds",
+			want:      suspectScope(mkDesired(du("o2", "b@x", true))),
+			have:      mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
+			confirmed: map[string]confirmation{"o1": found},
+			expect:    []string{"held Deactivate:a@x"}},
+		{name: "a suspicious read does not hold what the user's own record decides",
+			want:      suspectScope(mkDesired(du("o2", "b@x", true))),
+			have:      mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
+			confirmed: map[string]confirmation{"o1": {Found: true, Status: "SUSPENDED"}},
+			expect:    []string{"Deactivate:a@x"}},
+		{name: "an approved departure resting on a suspicious read proceeds",
+			want:      suspectScope(mkDesired(du("o2", "b@x", true))),
+			have:      mkActual(tu("t1", "o1", "a@x", true), tu("t2", "o2", "b@x", true)),
+			confirmed: map[string]confirmation{"o1": found},
+			released:  map[string]bool{"deactivate:t1": true},
+			expect:    []string{"Deactivate:a@x"}},
 		{name: "the percentage allows one deactivation in a small directory",
 			cfg:    func(c *Config) { c.MaxDeactivationPercent = 10 },
 			want:   mkDesired(du("o1", "a@x", false), du("o2", "b@x", true)),
@@ -192,6 +216,12 @@ func TestPlanUsers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// suspectScope adds an assigned group whose read is suspicious.
+func suspectScope(d *desired) *desired {
+	d.Groups["ns/lab"] = &desiredGroup{Config: GroupConfig{Key: "ns/lab", Assign: true}, Read: true, Suspect: "Okta group Lab read empty after 1 members"}
+	return d
 }
 
 // tenUsers is ten in-scope users of whom the first n are suspended.
@@ -405,11 +435,11 @@ func TestHeldSetIDIsContentDerived(t *testing.T) {
 	a := []HeldChange{{Action: ActionDeactivate, key: "deactivate:t1"}, {Action: ActionDeactivate, key: "deactivate:t2"}}
 	b := []HeldChange{{Action: ActionDeactivate, key: "deactivate:t2"}, {Action: ActionDeactivate, key: "deactivate:t1"}}
 	c := []HeldChange{{Action: ActionDeactivate, key: "deactivate:t1"}}
-	ha, hb, hc := newHeldSet(a, cfg, nil, time.Time{}), newHeldSet(b, cfg, nil, time.Time{}), newHeldSet(c, cfg, nil, time.Time{})
+	ha, hb, hc := newHeldSet(a, nil, cfg, nil, "", time.Time{}), newHeldSet(b, nil, cfg, nil, "", time.Time{}), newHeldSet(c, nil, cfg, nil, "", time.Time{})
 	if ha.ID != hb.ID || ha.ID == hc.ID {
 		t.Errorf("ids: %s %s %s", ha.ID, hb.ID, hc.ID)
 	}
-	if newHeldSet(nil, cfg, nil, time.Time{}) != nil {
+	if newHeldSet(nil, nil, cfg, nil, "", time.Time{}) != nil {
 		t.Error("empty set must be nil")
 	}
 	cfg.ApprovedPlanID = ha.ID

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/scimbridge/scimbridge/internal/scim"
@@ -28,6 +29,9 @@ type userChange struct {
 	SetActive *bool
 	// Reason says why a deactivation happens.
 	Reason string
+	// scopeBased is set for a deactivation because the user left the scope
+	// while its own Okta record is active: it rests on the group reads.
+	scopeBased bool
 
 	want *desiredUser
 }
@@ -70,12 +74,17 @@ type conflict struct {
 
 // userPlan is the planned user changes.
 type userPlan struct {
-	Changes   []*userChange
-	Held      []HeldChange
-	Conflicts []conflict
+	Changes []*userChange
+	Held    []HeldChange
+	// HoldReasons say why the held changes are held.
+	HoldReasons []string
+	Conflicts   []conflict
 	// Blocked counts scope-based deactivations skipped because the source
 	// read was incomplete.
 	Blocked int
+	// Unconfirmed counts users outside the scope whose own Okta record could
+	// not be read, so whether they leave is not known yet.
+	Unconfirmed int
 }
 
 // planUsers is a pure function of the configuration, both sides, the
@@ -87,50 +96,11 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	// Maps are walked in any order and only the (few) changes are sorted at
 	// the end: sorting 100k users every cycle would dominate a quiet cycle.
 	for _, d := range want.Users {
-		if d.Invalid != "" {
-			p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
+		c := planUser(cfg, d, have, p)
+		if c == nil {
 			continue
 		}
-		t := have.byExternal[d.OktaID]
-		link := false
-		if t == nil {
-			if match := have.byUserName[foldName(d.Attrs.UserName)]; match != nil {
-				if match.managed() {
-					p.Conflicts = append(p.Conflicts, conflict{Name: d.Attrs.UserName,
-						Reason: "userName is taken by a target user linked to another Okta user"})
-					continue
-				}
-				if !d.Active {
-					// Never take over an unlinked account only to deactivate it.
-					continue
-				}
-				t, link = match, true
-			}
-		}
-		if t == nil {
-			if d.Active && cfg.CreateUsers {
-				u := toSCIM(cfg, d)
-				p.Changes = append(p.Changes, &userChange{OktaID: d.OktaID, Name: d.Attrs.UserName, Create: &u, want: d})
-			}
-			continue
-		}
-		c := &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, Link: link && cfg.CreateUsers, want: d}
-		if link && !cfg.CreateUsers {
-			continue
-		}
-		if cfg.UpdateUsers {
-			c.Attrs = attrDiff(cfg, d.Attrs, t.Attrs)
-			// userName is case-insensitive in SCIM: a case-only difference is
-			// not worth a rename (and would count toward the threshold).
-			if foldName(d.Attrs.UserName) != foldName(t.Attrs.UserName) {
-				c.NewUserName = d.Attrs.UserName
-			}
-		}
-		switch {
-		case d.Active && !t.Active && cfg.CreateUsers:
-			c.SetActive = ptr(true)
-		case !d.Active && t.Active && cfg.DeactivateUsers:
-			c.SetActive, c.Reason = ptr(false), "user is "+d.Status+" in Okta"
+		if c.SetActive != nil && !*c.SetActive {
 			deactivations = append(deactivations, c)
 		}
 		if c.NewUserName != "" {
@@ -140,45 +110,25 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 			p.Changes = append(p.Changes, c)
 		}
 	}
-
-	// Managed, active target users outside the scope leave it only after
-	// their own Okta record confirmed it, and never on an incomplete read.
-	if cfg.DeactivateUsers {
-		for _, t := range have.Users {
-			if !t.managed() || !t.Active || want.Users[t.ExternalID] != nil {
-				continue
-			}
-			if !want.Complete {
-				p.Blocked++
-				continue
-			}
-			conf, ok := confirmed[t.ExternalID]
-			if !ok || conf.Err != nil {
-				continue
-			}
-			reason := "no longer assigned in Okta"
-			if !conf.Found {
-				reason = "deleted in Okta"
-			} else if active, _ := oktaActive(conf.Status); !active {
-				reason = "user is " + conf.Status + " in Okta"
-			}
-			c := &userChange{OktaID: t.ExternalID, TargetID: t.ID, Name: t.Attrs.UserName, SetActive: ptr(false), Reason: reason}
-			deactivations = append(deactivations, c)
-			p.Changes = append(p.Changes, c)
-		}
+	for _, c := range planDepartures(cfg, want, have, confirmed, p) {
+		deactivations = append(deactivations, c)
+		p.Changes = append(p.Changes, c)
 	}
 
 	managed, _ := have.counts()
-	held := holdOverThreshold(cfg, managed, deactivations, released, deactivationKey)
-	heldRenames := holdOverThreshold(cfg, managed, renames, released, renameKey)
+	held, reasons := screenDeactivations(cfg, want, managed, deactivations, released)
 	for _, c := range held {
 		p.Held = append(p.Held, HeldChange{Action: ActionDeactivate, Kind: "User", Name: c.Name, Detail: c.Reason, key: deactivationKey(c)})
 		c.SetActive = nil
 	}
-	for _, c := range heldRenames {
-		p.Held = append(p.Held, HeldChange{Action: ActionRename, Kind: "User", Name: c.Name, Detail: "to " + c.NewUserName, key: renameKey(c)})
-		c.NewUserName = ""
+	if heldRenames := holdOverThreshold(cfg, managed, renames, released, renameKey); len(heldRenames) > 0 {
+		reasons = append(reasons, thresholdReason(cfg, "userName changes", len(heldRenames), managed))
+		for _, c := range heldRenames {
+			p.Held = append(p.Held, HeldChange{Action: ActionRename, Kind: "User", Name: c.Name, Detail: "to " + c.NewUserName, key: renameKey(c)})
+			c.NewUserName = ""
+		}
 	}
+	p.HoldReasons = reasons
 	markRenameChains(p.Changes, have)
 	p.Conflicts = append(p.Conflicts, renameConflicts(p.Changes, have)...)
 	p.Changes = slices.DeleteFunc(p.Changes, (*userChange).empty)
@@ -189,12 +139,125 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	return p
 }
 
+// planUser plans one in-scope user: create, link, update, rename,
+// reactivate or deactivate (its own record says so). nil means nothing to
+// do or nothing allowed; conflicts are recorded on p.
+func planUser(cfg *Config, d *desiredUser, have *actual, p *userPlan) *userChange {
+	if d.Invalid != "" {
+		p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
+		return nil
+	}
+	t := have.byExternal[d.OktaID]
+	link := false
+	if t == nil {
+		if match := have.byUserName[foldName(d.Attrs.UserName)]; match != nil {
+			if match.managed() {
+				p.Conflicts = append(p.Conflicts, conflict{Name: d.Attrs.UserName,
+					Reason: "userName is taken by a target user linked to another Okta user"})
+				return nil
+			}
+			if !d.Active {
+				// Never take over an unlinked account only to deactivate it.
+				return nil
+			}
+			t, link = match, true
+		}
+	}
+	if t == nil {
+		if d.Active && cfg.CreateUsers {
+			u := toSCIM(cfg, d)
+			return &userChange{OktaID: d.OktaID, Name: d.Attrs.UserName, Create: &u, want: d}
+		}
+		return nil
+	}
+	if link && !cfg.CreateUsers {
+		return nil
+	}
+	c := &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, Link: link, want: d}
+	if cfg.UpdateUsers {
+		c.Attrs = attrDiff(cfg, d.Attrs, t.Attrs)
+		// userName is case-insensitive in SCIM: a case-only difference is
+		// not worth a rename (and would count toward the threshold).
+		if foldName(d.Attrs.UserName) != foldName(t.Attrs.UserName) {
+			c.NewUserName = d.Attrs.UserName
+		}
+	}
+	switch {
+	case d.Active && !t.Active && cfg.CreateUsers:
+		c.SetActive = ptr(true)
+	case !d.Active && t.Active && cfg.DeactivateUsers:
+		c.SetActive, c.Reason = ptr(false), "user is "+d.Status+" in Okta"
+	}
+	return c
+}
+
+// planDepartures deactivates managed, active target users outside the
+// scope, only after their own Okta record confirmed it, and never on an
+// incomplete read.
+func planDepartures(cfg *Config, want *desired, have *actual, confirmed map[string]confirmation, p *userPlan) []*userChange {
+	if !cfg.DeactivateUsers {
+		return nil
+	}
+	var out []*userChange
+	for _, t := range have.Users {
+		if !t.managed() || !t.Active || want.Users[t.ExternalID] != nil {
+			continue
+		}
+		if !want.Complete {
+			p.Blocked++
+			continue
+		}
+		conf, ok := confirmed[t.ExternalID]
+		if !ok || conf.Err != nil {
+			p.Unconfirmed++
+			continue
+		}
+		c := &userChange{OktaID: t.ExternalID, TargetID: t.ID, Name: t.Attrs.UserName, SetActive: ptr(false)}
+		switch active, _ := oktaActive(conf.Status); {
+		case !conf.Found:
+			c.Reason = "deleted in Okta"
+		case !active:
+			c.Reason = "user is " + conf.Status + " in Okta"
+		default:
+			c.Reason, c.scopeBased = "no longer assigned in Okta", true
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 func deactivationKey(c *userChange) string { return "deactivate:" + c.TargetID }
 func renameKey(c *userChange) string       { return "rename:" + c.TargetID + ":" + c.NewUserName }
 
+// screenDeactivations returns the deactivations to hold and why: every
+// departure that rests on a suspicious group read (guard 1: the group went
+// empty or lost too many members), whatever the thresholds allow, and all
+// the others when they exceed the thresholds.
+func screenDeactivations(cfg *Config, want *desired, managed int, changes []*userChange, released map[string]bool) ([]*userChange, []string) {
+	suspects := want.suspects()
+	var held, rest []*userChange
+	for _, c := range changes {
+		if c.scopeBased && len(suspects) > 0 && !released[deactivationKey(c)] {
+			c.Reason += "; " + suspects[0]
+			held = append(held, c)
+			continue
+		}
+		rest = append(rest, c)
+	}
+	var reasons []string
+	if len(held) > 0 {
+		reasons = append(reasons, suspects...)
+	}
+	if over := holdOverThreshold(cfg, managed, rest, released, deactivationKey); len(over) > 0 {
+		held = append(held, over...)
+		reasons = append(reasons, thresholdReason(cfg, "deactivations", len(over), managed))
+	}
+	return held, reasons
+}
+
 // holdOverThreshold returns the changes to hold: when the changes not
-// released by an approval exceed maxDeactivations or maxDeactivationPercent
-// of the managed users, all of them are held.
+// released by an approval exceed maxDeactivations or the percentage bound of
+// the managed users, all of them are held.
 func holdOverThreshold(cfg *Config, managed int, changes []*userChange, released map[string]bool, key func(*userChange) string) []*userChange {
 	var pending []*userChange
 	for _, c := range changes {
@@ -209,19 +272,24 @@ func holdOverThreshold(cfg *Config, managed int, changes []*userChange, released
 }
 
 // withinThreshold reports whether n changes among managed users may proceed.
-// The percentage allows at least one change per cycle (unless it is 0), so
-// that in a small directory a single departure is not a "mass" event; the
-// same allowance applies to group member removals.
 func withinThreshold(cfg *Config, n, managed int) bool {
-	return n <= cfg.MaxDeactivations && n <= percentAllowance(cfg.MaxDeactivationPercent, managed)
+	return n <= cfg.MaxDeactivations && n <= percentAllowance(cfg, managed)
 }
 
-// percentAllowance is how many of total may change under percent.
-func percentAllowance(percent, total int) int {
-	if percent <= 0 {
+// percentAllowance is how many of total may change under the percentage
+// bound: at least the floor (unless the percentage is 0), so that in a small
+// directory a one- or two-person change is not a "mass" event; the same
+// allowance applies to group member removals.
+func percentAllowance(cfg *Config, total int) int {
+	if cfg.MaxDeactivationPercent <= 0 {
 		return 0
 	}
-	return max(1, total*percent/100)
+	return max(cfg.DeactivationFloor, total*cfg.MaxDeactivationPercent/100)
+}
+
+func thresholdReason(cfg *Config, what string, n, total int) string {
+	return fmt.Sprintf("%d %s exceed the thresholds (maxDeactivations %d; maxDeactivationPercent %d%% of %d, at least %d)",
+		n, what, cfg.MaxDeactivations, cfg.MaxDeactivationPercent, total, cfg.DeactivationFloor)
 }
 
 // markRenameChains routes a rename through a temporary name when its new

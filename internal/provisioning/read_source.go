@@ -13,43 +13,21 @@ import (
 // readSourceFull reads every directly assigned person and the members of
 // every configured group. Failures make the result incomplete; they never
 // shrink the scope silently.
-func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
+func (e *Engine) readSourceFull(ctx context.Context, cfg *Config, st *state, now time.Time) *desired {
 	d := newDesired()
+	e.readPeople(ctx, cfg, d, st, true, now)
+
 	var mu sync.Mutex
-
-	for _, person := range cfg.People {
-		u, err := e.src.GetUser(ctx, person)
-		switch {
-		case errors.Is(err, okta.ErrNotFound):
-			d.People[person] = ""
-			d.ReadsOK++
-		case err != nil:
-			d.People[person] = ""
-			d.fail(fmt.Sprintf("reading assigned person %q: %v", person, err))
-		default:
-			d.ReadsOK++
-			d.People[person] = u.ID
-			addInScope(cfg, d, u)
-		}
-	}
-
 	var toRead []*desiredGroup
 	for _, gc := range cfg.Groups {
 		dg := &desiredGroup{Config: gc, Name: gc.OktaName}
 		d.Groups[gc.Key] = dg
-		if gc.Deleting || (!gc.Assign && !gc.Push) {
-			continue
+		if readable(d, dg) {
+			toRead = append(toRead, dg)
 		}
-		if gc.OktaID == "" {
-			if gc.Assign {
-				d.incomplete(fmt.Sprintf("assigned group %s is not resolved yet", gc.Key))
-			}
-			continue
-		}
-		toRead = append(toRead, dg)
 	}
 	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, dg *desiredGroup) {
-		e.readGroup(ctx, cfg, d, dg, &mu)
+		e.readGroup(ctx, cfg, st, d, dg, &mu)
 	})
 	d.fresh = nil
 	if ctx.Err() != nil {
@@ -58,54 +36,70 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config) *desired {
 	return d
 }
 
+// readable reports whether a configured group is read from Okta, and marks
+// the scope incomplete for assigned groups that cannot be.
+func readable(d *desired, dg *desiredGroup) bool {
+	gc := dg.Config
+	switch {
+	case gc.Deleting || (!gc.Assign && !gc.Push):
+		return false
+	case gc.Blocked != "":
+		if gc.Assign {
+			d.incomplete(fmt.Sprintf("assigned group %s cannot be used: %s", gc.Key, gc.Blocked))
+		}
+		return false
+	case gc.OktaID == "":
+		if gc.Assign {
+			d.incomplete(fmt.Sprintf("assigned group %s is not resolved yet", gc.Key))
+		}
+		return false
+	}
+	return true
+}
+
 // readGroup reads one group's metadata and members into d.
-func (e *Engine) readGroup(ctx context.Context, cfg *Config, d *desired, dg *desiredGroup, mu *sync.Mutex) {
+func (e *Engine) readGroup(ctx context.Context, cfg *Config, st *state, d *desired, dg *desiredGroup, mu *sync.Mutex) {
 	gc := dg.Config
 	grp, err := e.src.GetGroup(ctx, gc.OktaID)
 	if errors.Is(err, okta.ErrNotFound) {
 		mu.Lock()
+		defer mu.Unlock()
 		d.ReadsOK++
-		dg.Deleted = true
-		if gc.Assign {
-			// Its members' scope is unknown now: keep them until the
-			// ProvisionedGroup itself is deleted.
-			d.incomplete(fmt.Sprintf("assigned group %s (%s) no longer exists in Okta", gc.Key, gc.OktaID))
-		}
-		mu.Unlock()
+		markDeleted(d, dg)
 		return
 	}
 	if err != nil {
 		mu.Lock()
+		defer mu.Unlock()
 		dg.Err = err
 		d.fail(fmt.Sprintf("reading group %s: %v", gc.Key, err))
-		mu.Unlock()
 		return
 	}
 	dg.Found, dg.Name = true, grp.Profile.Name
-	e.readMembers(ctx, cfg, d, dg, mu)
+	e.readMembers(ctx, cfg, st, d, dg, mu)
 }
 
-// readMembers lists a group's members; only a read to the end counts. Members
-// of assigned groups are mapped while streaming, so only the compact mapped
-// form outlives the page it came in.
-func (e *Engine) readMembers(ctx context.Context, cfg *Config, d *desired, dg *desiredGroup, mu *sync.Mutex) {
+// markDeleted records that Okta confirmed the group gone (404 for its own
+// record). An assigned group that is gone makes the scope incomplete: its
+// members are kept until the ProvisionedGroup itself is deleted.
+func markDeleted(d *desired, dg *desiredGroup) {
+	dg.Found, dg.Deleted = false, true
+	if dg.Config.Assign {
+		d.incomplete(fmt.Sprintf("assigned group %s (%s) no longer exists in Okta", dg.Config.Key, dg.Config.OktaID))
+	}
+}
+
+// readMembers lists a group's members; only a read to the end counts. A 404
+// while paging is a failed read unless the group's own record confirms the
+// deletion. Members of assigned groups are mapped while streaming, so only
+// the compact mapped form outlives the page it came in.
+func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *desired, dg *desiredGroup, mu *sync.Mutex) {
 	var members []string
 	var mapped []*desiredUser
 	var unprovisioned []string
 	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID) {
 		if err != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			if errors.Is(err, okta.ErrNotFound) {
-				d.ReadsOK++
-				dg.Found, dg.Deleted = false, true
-				if dg.Config.Assign {
-					d.incomplete(fmt.Sprintf("assigned group %s no longer exists in Okta", dg.Config.Key))
-				}
-				return
-			}
-			dg.Err = err
-			d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
+			e.failMembers(ctx, d, dg, err, mu)
 			return
 		}
 		members = append(members, u.ID)
@@ -140,6 +134,26 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, d *desired, dg *d
 		}
 	}
 	dg.Members, dg.Read, dg.Err = members, true, nil
+	dg.Suspect = suspectRead(cfg, dg, st.confirmedMembers)
+}
+
+// failMembers records a member listing that ended in err.
+func (e *Engine) failMembers(ctx context.Context, d *desired, dg *desiredGroup, err error, mu *sync.Mutex) {
+	deleted := false
+	if errors.Is(err, okta.ErrNotFound) {
+		// Confirm with the group's own record before believing a deletion.
+		_, gerr := e.src.GetGroup(ctx, dg.Config.OktaID)
+		deleted = errors.Is(gerr, okta.ErrNotFound)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if deleted {
+		d.ReadsOK++
+		markDeleted(d, dg)
+		return
+	}
+	dg.Err = err
+	d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
 }
 
 // addInScope maps and adds a user; STAGED users are not provisioned.
@@ -151,112 +165,4 @@ func addInScope(cfg *Config, d *desired, u okta.User) {
 	}
 	delete(d.Unprovisioned, u.ID)
 	d.Users[u.ID] = mapUser(cfg, u)
-}
-
-// readSourceIncremental updates the previous cycle's source view with what
-// changed since the watermark: groups whose membership or profile changed
-// are re-read; updated users in scope are re-mapped. It returns the next
-// watermark, or false when any query failed (the view is then incomplete).
-func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, prev *desired, since time.Time) (*desired, time.Time, bool) {
-	d := prev
-	d.Complete, d.Errors, d.ReadsOK, d.ReadsFailed = true, nil, 0, 0
-	d.fresh = map[string]bool{}
-	// The group configurations carry what earlier cycles reported (target
-	// ids, baselines, deletion): take the current ones.
-	for _, gc := range cfg.Groups {
-		if dg := d.Groups[gc.Key]; dg != nil {
-			dg.Config = gc
-		}
-	}
-
-	changedGroups := map[string]okta.Group{}
-	groups, groupsMark := e.src.GroupsChangedSince(ctx, since)
-	for grp, err := range groups {
-		if err != nil {
-			d.fail("listing changed groups: " + err.Error())
-			return d, time.Time{}, false
-		}
-		changedGroups[grp.ID] = grp
-	}
-	d.ReadsOK++
-	updated := map[string]okta.User{}
-	users, usersMark := e.src.UsersUpdatedSince(ctx, since)
-	for u, err := range users {
-		if err != nil {
-			d.fail("listing updated users: " + err.Error())
-			return d, time.Time{}, false
-		}
-		updated[u.ID] = u
-	}
-	d.ReadsOK++
-
-	var mu sync.Mutex
-	var toRead []*desiredGroup
-	for _, dg := range d.Groups {
-		grp, changed := changedGroups[dg.Config.OktaID]
-		if !changed || dg.Config.OktaID == "" || (!dg.Config.Assign && !dg.Config.Push) {
-			continue
-		}
-		dg.Name = grp.Profile.Name
-		toRead = append(toRead, dg)
-	}
-	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, dg *desiredGroup) {
-		e.readMembers(ctx, cfg, d, dg, &mu)
-	})
-	d.fresh = nil
-
-	// Rebuild the scope from the member lists and the assigned people, then
-	// re-map the updated users that are in it.
-	scope := map[string]bool{}
-	for _, id := range d.People {
-		if id != "" {
-			scope[id] = true
-		}
-	}
-	for _, dg := range d.Groups {
-		if dg.Config.Assign {
-			for _, id := range dg.Members {
-				scope[id] = true
-			}
-		}
-	}
-	for id := range d.Users {
-		if !scope[id] {
-			delete(d.Users, id)
-		}
-	}
-	for id := range d.Unprovisioned {
-		if !scope[id] {
-			delete(d.Unprovisioned, id)
-		}
-	}
-	for id, u := range updated {
-		if scope[id] {
-			delete(d.Users, id)
-			addInScope(cfg, d, u)
-		}
-	}
-	for id := range scope {
-		if _, ok := d.Users[id]; !ok && !d.Unprovisioned[id] {
-			// In scope without a record (e.g. a STAGED member who was
-			// activated): read it by id.
-			if u, err := e.src.GetUser(ctx, id); err == nil {
-				addInScope(cfg, d, u)
-			} else if !errors.Is(err, okta.ErrNotFound) {
-				d.fail(fmt.Sprintf("reading user %s: %v", id, err))
-			}
-		}
-	}
-	if !d.Complete {
-		return d, time.Time{}, false
-	}
-	gm, ok1 := groupsMark()
-	um, ok2 := usersMark()
-	if !ok1 || !ok2 {
-		return d, time.Time{}, false
-	}
-	if um.Before(gm) {
-		gm = um
-	}
-	return d, gm, true
 }

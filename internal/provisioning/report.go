@@ -2,73 +2,102 @@ package provisioning
 
 import (
 	"errors"
-	"time"
 )
 
-// fillResult summarises a cycle.
-func (e *Engine) fillResult(res *Result, cfg *Config, st *state, want *desired, have *actual,
-	up *userPlan, gp *groupPlan, ap *applier, held *HeldSet, now time.Time) {
-	res.Counts = ap.counts
-	res.Failures = ap.failures
-	for _, c := range up.Conflicts {
+// report summarises the cycle into its result: counts, failures, the held
+// set, per-group results, and how far the target now matches (verify).
+func (c *cycle) report() {
+	res, ap := c.res, c.ap
+	res.Counts, res.Failures = ap.counts, ap.failures
+	for _, cf := range c.up.Conflicts {
 		res.Conflicts++
 		res.Counts.Failures++
 		if len(res.Failures) < MaxFailuresKept {
-			res.Failures = append(res.Failures, Failure{Kind: "User", Name: c.Name, Action: ActionCreate, Err: errors.New(c.Reason)})
+			res.Failures = append(res.Failures, Failure{Kind: "User", Name: cf.Name, Action: ActionCreate, Err: errors.New(cf.Reason)})
 		}
 	}
-	res.Held = held
-	res.ManagedUsers, res.ActiveUsers = have.counts()
-	res.TargetGroups = have.GroupCount
-	res.GroupCap = cfg.EffectiveMaxGroups()
-	res.CapWarning = gp.CapWarning
-	res.Sample = sampleOf(up.Changes, gp.Changes)
+	res.Held = newHeldSet(append(c.up.Held, c.gp.Held...), append(c.up.HoldReasons, c.gp.HoldReasons...),
+		c.cfg, c.st.held, c.approvalSalt(), c.now)
+	res.CapWarning = c.gp.CapWarning
+	res.Sample = sampleOf(c.up.Changes, c.gp.Changes)
+	c.confirmedMembers = c.baselines()
+	c.verify()
+	c.reportGroups()
+}
 
-	failedGroups := map[string]error{}
-	for key, err := range ap.failed {
-		failedGroups[key] = err
+// approvalSalt is the most recently approved held set, which a new hold's
+// id derives from.
+func (c *cycle) approvalSalt() string {
+	switch {
+	case c.approval != "" && !c.cfg.DryRun:
+		return c.approval
+	case c.st.lastApproved != "":
+		return c.st.lastApproved
 	}
-	for key, dg := range want.Groups {
-		gr := GroupResult{Key: key, OktaName: dg.Name, OktaFound: dg.Found, OktaDeleted: dg.Deleted, Members: len(dg.Members), Err: dg.Err}
-		if gs := gp.Status[key]; gs != nil {
+	return c.cfg.LastApprovedPlanID
+}
+
+// reportGroups fills the per-ProvisionedGroup results.
+func (c *cycle) reportGroups() {
+	res := c.res
+	for key, dg := range c.want.Groups {
+		gr := GroupResult{Key: key, OktaName: dg.Name, OktaFound: dg.Found, OktaDeleted: dg.Deleted, Members: len(dg.Members),
+			Err: dg.Err, ConfirmedMembers: c.confirmedMembers[key]}
+		if gs := c.gp.Status[key]; gs != nil {
 			gr.TargetID, gr.TargetName = gs.TargetID, gs.TargetName
-			gr.SkippedMembers = gs.Skipped
-			gr.CapBlocked = gs.CapBlocked
-			gr.RemovalsHeld = gs.RemovalsHeld
+			gr.SkippedMembers, gr.CapBlocked, gr.RemovalsHeld = gs.Skipped, gs.CapBlocked, gs.RemovalsHeld
 			if gs.Blocked != "" && gr.Err == nil {
 				gr.Err = errors.New(gs.Blocked)
 			}
 		}
-		for _, c := range gp.Changes {
-			if c.Key != key {
+		failed := c.ap.failed[groupRetryKey(key)]
+		for _, ch := range c.gp.Changes {
+			if ch.Key != key {
 				continue
 			}
-			if c.TargetID != "" {
-				gr.TargetID = c.TargetID
+			if ch.TargetID != "" {
+				gr.TargetID = ch.TargetID
 			}
-			gr.TargetName = c.Name
-			gr.Renamed = c.Rename
-			gr.Deleted = c.Delete && failedGroups["group:"+key] == nil
+			gr.TargetName, gr.Renamed = ch.Name, ch.Rename
+			gr.Deleted = ch.Delete && failed == nil
 		}
-		if err := failedGroups["group:"+key]; err != nil {
-			gr.Err = err
+		if failed != nil {
+			gr.Err = failed
 		}
-		if tg := have.Groups[gr.TargetID]; gr.TargetID != "" && tg != nil {
-			gr.TargetName = tg.DisplayName
-			gr.PushedMembers = len(tg.Members)
+		if tg := c.have.Groups[gr.TargetID]; gr.TargetID != "" && tg != nil {
+			gr.TargetName, gr.PushedMembers = tg.DisplayName, len(tg.Members)
 		} else if !gr.Deleted {
 			gr.TargetID = ""
 		}
-		if dg.Config.Push && gr.TargetID != "" {
-			res.PushedGroups++
+		gr.Pushed = dg.Config.Push && gr.TargetID != "" && gr.Err == nil && !c.remainingGroups[key]
+		if gr.Pushed && !c.cfg.DryRun {
+			c.st.pushedAt[key] = c.now
 		}
-		gr.Pushed = dg.Config.Push && gr.TargetID != "" && gr.Err == nil && gr.RemovalsHeld == 0 && !gr.CapBlocked
-		if gr.Pushed && !cfg.DryRun {
-			st.pushedAt[key] = now
-		}
-		gr.LastPushTime = st.pushedAt[key]
+		gr.LastPushTime = c.st.pushedAt[key]
 		res.Groups[key] = gr
 	}
+}
+
+// baselines returns each assigned group's member count to judge the next
+// reads against: what was read, except a suspicious read while it holds
+// changes (until they are approved) and a read that did not complete.
+func (c *cycle) baselines() map[string]int {
+	holding := len(c.up.Held) > 0 && len(c.want.suspects()) > 0
+	out := map[string]int{}
+	for key, dg := range c.want.Groups {
+		if !dg.Config.Assign {
+			continue
+		}
+		prev, ok := c.st.confirmedMembers[key]
+		if !ok {
+			prev = dg.Config.ConfirmedMembers
+		}
+		out[key] = len(dg.Members)
+		if !dg.Read || (dg.Suspect != "" && holding) {
+			out[key] = prev
+		}
+	}
+	return out
 }
 
 // sampleOf returns the first changes of a plan, for reports.
@@ -84,18 +113,31 @@ func sampleOf(users []*userChange, groups []*groupChange) []PlannedChange {
 		if len(out) == MaxSample {
 			return out
 		}
-		a := ActionAddMembers
-		switch {
-		case c.Delete:
-			a = ActionDeleteGroup
-		case c.Create:
-			a = ActionCreateGroup
-		case c.Rename:
-			a = ActionRenameGroup
-		case len(c.Add) == 0 && len(c.Remove) > 0:
-			a = ActionRemoveMembers
-		}
-		out = append(out, PlannedChange{Action: a, Kind: "Group", Name: c.Name})
+		out = append(out, PlannedChange{Action: c.action(), Kind: "Group", Name: c.Name})
 	}
 	return out
+}
+
+// action is the group change's main action, for reports.
+func (c *groupChange) action() Action {
+	switch {
+	case c.Delete:
+		return ActionDeleteGroup
+	case c.Create:
+		return ActionCreateGroup
+	case c.Rename:
+		return ActionRenameGroup
+	case len(c.Add) == 0 && len(c.Remove) > 0:
+		return ActionRemoveMembers
+	}
+	return ActionAddMembers
+}
+
+// describeFailure is a failure as an out-of-sync entry.
+func describeFailure(f Failure) OutOfSync {
+	msg := string(f.Action) + " failed"
+	if f.Err != nil {
+		msg += ": " + f.Err.Error()
+	}
+	return OutOfSync{Kind: f.Kind, Name: f.Name, Reason: msg}
 }

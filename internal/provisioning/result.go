@@ -64,6 +64,10 @@ type GroupResult struct {
 	// RemovalsHeld counts member removals held by the safety threshold or
 	// blocked because the source read was incomplete or the group is gone.
 	RemovalsHeld int
+	// ConfirmedMembers is the Okta member count to keep as the baseline of
+	// the next cycles: the count read, unless the read was suspicious and
+	// held changes, which keeps the previous baseline until they are approved.
+	ConfirmedMembers int
 	// Err is the last error for this group, if any.
 	Err error
 	// LastPushTime is when the membership was last written or confirmed.
@@ -123,6 +127,19 @@ type Result struct {
 	// Deferred counts changes skipped because their object is in retry
 	// backoff after earlier failures.
 	Deferred int
+	// InSync is true when, after the cycle, nothing is left to do: every
+	// in-scope user is present, linked, active and current in the target,
+	// every pushed group exists with its full membership, nothing is held or
+	// deferred, and both reads were complete. Never true for a dry run.
+	InSync bool
+	// Gap says what keeps the cycle from being in sync.
+	Gap SyncGap
+	// UserCounts and GroupCounts compare wanted and present objects after
+	// the cycle.
+	UserCounts  UserCounts
+	GroupCounts GroupCounts
+	// OutOfSync samples what does not match yet, and why (at most MaxSample).
+	OutOfSync []OutOfSync
 	// Sample is a bounded sample of the planned changes (dry run and reports).
 	Sample []PlannedChange
 	// PlanID identifies the plan by content.
@@ -138,19 +155,17 @@ type Result struct {
 	SourceComplete bool
 	// SourceErrors describes what failed to read (bounded).
 	SourceErrors []string
+	// TargetErrors describes what part of the target could not be read.
+	TargetErrors []string
+	// SourceAuthErr and TargetAuthErr are the first 401 or 403 an end
+	// answered in this cycle; nothing more was sent to that end after it.
+	SourceAuthErr error
+	TargetAuthErr error
 	// Conflicts counts target users matched by userName whose externalId
 	// links them to another Okta user; nothing is written to them.
 	Conflicts int
 
-	// ManagedUsers and ActiveUsers count target users linked by externalId.
-	ManagedUsers int
-	ActiveUsers  int
-	// TargetGroups counts every group in the target, ours or not.
-	TargetGroups int
-	// PushedGroups counts the groups this integration pushes that exist in the target.
-	PushedGroups int
-	// GroupCap is the effective cap (0: none); CapWarning is set from 90%.
-	GroupCap   int
+	// CapWarning is set when the target holds 90% or more of its group cap.
 	CapWarning bool
 
 	// Groups holds per-ProvisionedGroup results, by GroupConfig.Key.
@@ -159,6 +174,57 @@ type Result struct {
 	// OktaRequests and TargetRequests count the requests sent in this cycle by kind.
 	OktaRequests   Requests
 	TargetRequests Requests
+}
+
+// SyncGap counts what keeps a cycle from being in sync, by cause.
+type SyncGap struct {
+	// SourceIncomplete: part of the Okta read failed or is not usable, so
+	// nothing resting on it was deactivated or removed.
+	SourceIncomplete bool
+	// TargetIncomplete: part of the target could not be read.
+	TargetIncomplete bool
+	// Held changes wait for approval.
+	Held int
+	// Capped groups were not created because of the target's group cap.
+	Capped int
+	// Pending changes remain: failed, deferred, conflicting or blocked objects.
+	Pending int
+}
+
+// UserCounts compares wanted and present users.
+type UserCounts struct {
+	// InScope users are in scope and active in Okta: they should be present
+	// and active in the target.
+	InScope int
+	// Synced users are in scope and present, linked, active and current.
+	Synced int
+	// Managed users are target users linked to an Okta user; Active those of
+	// them active in the target.
+	Managed, Active int
+	// Deferred users wait out a retry backoff; Failed ones failed this
+	// cycle; Held ones have a change held for approval; Conflicts cannot be
+	// written (their userName belongs to another Okta user's target user).
+	Deferred, Failed, Held, Conflicts int
+}
+
+// GroupCounts compares wanted and present groups.
+type GroupCounts struct {
+	// Wanted groups are pushed by this integration; Pushed ones exist with
+	// their full membership; Capped ones were not created because of the cap.
+	Wanted, Pushed, Capped int
+	// Existing counts the wanted groups that exist in the target at all.
+	Existing int
+	// InTarget counts every group in the target, ours or not; Cap is the
+	// effective cap (0: none).
+	InTarget, Cap int
+}
+
+// OutOfSync is one object that does not match yet.
+type OutOfSync struct {
+	// Kind is "User" or "Group".
+	Kind   string
+	Name   string
+	Reason string
 }
 
 // MaxFailuresKept bounds Result.Failures.

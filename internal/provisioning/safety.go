@@ -6,18 +6,22 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
 // newHeldSet builds the held set of a cycle. Its id is a hash of the held
-// changes' keys, so an approval naming it can only ever release this exact
-// content; since is kept from the previous set when the content is the same.
-func newHeldSet(changes []HeldChange, cfg *Config, previous *HeldSet, now time.Time) *HeldSet {
+// changes' keys and of the last approved set: an approval naming it can
+// only ever release this exact content, and the same content held again
+// after an approval is a new hold with a new id. since is kept from the
+// previous set when the id is the same.
+func newHeldSet(changes []HeldChange, reasons []string, cfg *Config, previous *HeldSet, lastApproved string, now time.Time) *HeldSet {
 	if len(changes) == 0 {
 		return nil
 	}
 	slices.SortFunc(changes, func(a, b HeldChange) int { return cmp.Compare(a.key, b.key) })
 	h := sha256.New()
+	fmt.Fprintf(h, "after:%s\n", lastApproved)
 	for _, c := range changes {
 		h.Write([]byte(c.key))
 		h.Write([]byte{'\n'})
@@ -38,8 +42,10 @@ func newHeldSet(changes []HeldChange, cfg *Config, previous *HeldSet, now time.T
 			removals++
 		}
 	}
-	reason := fmt.Sprintf("held: %d deactivations, %d userName changes, %d group member removals exceed the thresholds (maxDeactivations %d, maxDeactivationPercent %d%%)",
-		deact, renames, removals, cfg.MaxDeactivations, cfg.MaxDeactivationPercent)
+	reason := fmt.Sprintf("held: %d deactivations, %d userName changes, %d group member removals", deact, renames, removals)
+	if len(reasons) > 0 {
+		reason += ": " + strings.Join(slices.Compact(slices.Sorted(slices.Values(reasons))), "; ")
+	}
 	return &HeldSet{ID: id, Reason: reason, Since: since, Changes: changes}
 }
 
@@ -67,4 +73,26 @@ func planID(users []*userChange, groups []*groupChange) string {
 		fmt.Fprintf(h, "%s|%s|%s|%t|%t|%t|%v|%v\n", c.Key, c.TargetID, c.Name, c.Create, c.Rename, c.Delete, c.Add, c.Remove)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// suspectRead says why a complete read of an assigned group must not shrink
+// the scope on its own: it went from members to none, or lost more members
+// than the percentage bound (above the floor) allows, counted from the last
+// confirmed member count. "" when the read is ordinary.
+func suspectRead(cfg *Config, dg *desiredGroup, confirmed map[string]int) string {
+	if !dg.Config.Assign {
+		return ""
+	}
+	baseline, ok := confirmed[dg.Config.Key]
+	if !ok {
+		baseline = dg.Config.ConfirmedMembers
+	}
+	now := len(dg.Members)
+	switch {
+	case baseline > 0 && now == 0:
+		return fmt.Sprintf("Okta group %s read empty after %d members", dg.displayName(), baseline)
+	case baseline-now > percentAllowance(cfg, baseline):
+		return fmt.Sprintf("Okta group %s lost %d of its %d members in one cycle", dg.displayName(), baseline-now, baseline)
+	}
+	return ""
 }

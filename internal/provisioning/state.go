@@ -21,6 +21,14 @@ type state struct {
 	retry map[string]retryRecord
 	// pushedAt is when each group's membership was last written or confirmed.
 	pushedAt map[string]time.Time
+	// unknownPeople spaces lookups of direct assignments Okta did not know.
+	unknownPeople lookupBackoff
+	// confirmedMembers is each assigned group's last trusted member count,
+	// the baseline a suspicious read is judged against (it does not follow
+	// a read that holds changes until they are approved).
+	confirmedMembers map[string]int
+	// lastApproved is the held set most recently released by approval.
+	lastApproved string
 }
 
 type retryRecord struct {
@@ -29,7 +37,22 @@ type retryRecord struct {
 }
 
 func newState() *state {
-	return &state{confirmed: map[string]confirmation{}, retry: map[string]retryRecord{}, pushedAt: map[string]time.Time{}}
+	return &state{confirmed: map[string]confirmation{}, retry: map[string]retryRecord{}, pushedAt: map[string]time.Time{},
+		unknownPeople: lookupBackoff{}, confirmedMembers: map[string]int{}}
+}
+
+// rescoped starts over after the configuration changed what is read or how
+// users are mapped: the views and the watermark go (the next cycle is a
+// full one), but what is kept per object stays valid: retry backoffs,
+// unknown assignments, the held set and the last approval, baselines.
+func (st *state) rescoped(hash string) *state {
+	n := newState()
+	n.scopeHash = hash
+	if st != nil {
+		n.retry, n.unknownPeople, n.held, n.lastApproved = st.retry, st.unknownPeople, st.held, st.lastApproved
+		n.confirmedMembers, n.pushedAt = st.confirmedMembers, st.pushedAt
+	}
+	return n
 }
 
 // clone copies the target view so a dry run can simulate writes on it.

@@ -48,8 +48,10 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 
 		Eventually(func(g Gomega) {
 			di := getDI(diKey)
-			g.Expect(di.Status.Users).To(HaveValue(BeEquivalentTo(len(want))))
-			g.Expect(di.Status.Groups).To(HaveValue(BeEquivalentTo(1)))
+			g.Expect(di.Status.Users).NotTo(BeNil())
+			g.Expect(di.Status.Users.Managed).To(BeEquivalentTo(len(want)))
+			g.Expect(di.Status.Groups).NotTo(BeNil())
+			g.Expect(di.Status.Groups.Pushed).To(BeEquivalentTo(1))
 			g.Expect(di.Status.LastSyncTime).NotTo(BeNil())
 			g.Expect(condition(di.Status.Conditions, v1.ConditionSynced)).To(HaveField("Status", BeEquivalentTo("True")))
 		}).Should(Succeed())

@@ -47,7 +47,7 @@ func WaitIntegrationUsers(ctx context.Context, c client.Client, di *identityv1al
 		if di.Status.Users == nil {
 			return false, "no user count yet"
 		}
-		return *di.Status.Users == n, fmt.Sprintf("%d users, want %d", *di.Status.Users, n)
+		return di.Status.Users.Managed == n, fmt.Sprintf("%d users, want %d", di.Status.Users.Managed, n)
 	})
 }
 

@@ -3,6 +3,7 @@ package scimserver
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -83,6 +84,20 @@ func (s *Server) AddGroup(displayName string, memberIDs ...string) (string, erro
 	}
 	res, err := s.groups.Create(nil, scim.ResourceAttributes{"displayName": displayName, "members": ms})
 	return res.ID, err
+}
+
+// SetUserAttributes changes a stored user directly, bypassing HTTP: drift
+// made by hand in the target.
+func (s *Server) SetUserAttributes(id string, attrs map[string]any) error {
+	cur, ok := s.User(id)
+	if !ok {
+		return fmt.Errorf("scimserver: no user %q", id)
+	}
+	for k, v := range attrs {
+		cur[k] = v
+	}
+	_, err := s.users.Replace(nil, id, scim.ResourceAttributes(cur))
+	return err
 }
 
 // User returns a copy of a stored user's attributes.

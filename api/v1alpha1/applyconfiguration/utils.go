@@ -42,6 +42,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.DirectoryIntegrationSpecApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("DirectoryIntegrationStatus"):
 		return &apiv1alpha1.DirectoryIntegrationStatusApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("GroupCounts"):
+		return &apiv1alpha1.GroupCountsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("HeldDeactivations"):
 		return &apiv1alpha1.HeldDeactivationsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("LocalObjectReference"):
@@ -54,6 +56,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.OktaOAuthApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("OktaSource"):
 		return &apiv1alpha1.OktaSourceApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("OutOfSyncObject"):
+		return &apiv1alpha1.OutOfSyncObjectApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("PlannedChange"):
 		return &apiv1alpha1.PlannedChangeApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("PlanSummary"):
@@ -76,6 +80,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.SyncCountsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("SyncSummary"):
 		return &apiv1alpha1.SyncSummaryApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("UserCounts"):
+		return &apiv1alpha1.UserCountsApplyConfiguration{}
 
 	}
 	return nil

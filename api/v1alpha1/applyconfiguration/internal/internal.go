@@ -86,6 +86,8 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: status
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegrationStatus
+      default:
+        observedGeneration: 0
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegrationSpec
   map:
     fields:
@@ -132,9 +134,6 @@ var schemaYAML = typed.YAMLObject(`types:
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegrationStatus
   map:
     fields:
-    - name: activeUsers
-      type:
-        scalar: numeric
     - name: conditions
       type:
         list:
@@ -145,7 +144,10 @@ var schemaYAML = typed.YAMLObject(`types:
           - type
     - name: groups
       type:
-        scalar: numeric
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.GroupCounts
+    - name: groupsSummary
+      type:
+        scalar: string
     - name: heldDeactivations
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.HeldDeactivations
@@ -155,9 +157,15 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: lastFullSyncTime
       type:
         namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: lastHandledFullSyncAt
+      type:
+        scalar: string
     - name: lastHandledReconcileAt
       type:
         scalar: string
+    - name: lastSuccessfulSyncTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
     - name: lastSync
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SyncSummary
@@ -170,13 +178,38 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: observedGeneration
       type:
         scalar: numeric
+      default: 0
+    - name: outOfSync
+      type:
+        list:
+          elementType:
+            namedType: com.github.scimbridge.scimbridge.api.v1alpha1.OutOfSyncObject
+          elementRelationship: atomic
     - name: plan
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.PlanSummary
-    - name: targetGroups
+    - name: users
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.UserCounts
+    - name: usersSummary
+      type:
+        scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.GroupCounts
+  map:
+    fields:
+    - name: cap
       type:
         scalar: numeric
-    - name: users
+    - name: capped
+      type:
+        scalar: numeric
+    - name: inTarget
+      type:
+        scalar: numeric
+    - name: pushed
+      type:
+        scalar: numeric
+    - name: wanted
       type:
         scalar: numeric
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.HeldDeactivations
@@ -185,12 +218,21 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: count
       type:
         scalar: numeric
+    - name: deactivations
+      type:
+        scalar: numeric
+    - name: memberRemovals
+      type:
+        scalar: numeric
     - name: planID
       type:
         scalar: string
     - name: reason
       type:
         scalar: string
+    - name: renames
+      type:
+        scalar: numeric
     - name: sample
       type:
         list:
@@ -260,6 +302,18 @@ var schemaYAML = typed.YAMLObject(`types:
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.OktaOAuth
     - name: orgURL
+      type:
+        scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.OutOfSyncObject
+  map:
+    fields:
+    - name: kind
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.ObjectKind
+    - name: name
+      type:
+        scalar: string
+    - name: reason
       type:
         scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.PlanSummary
@@ -340,6 +394,8 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: status
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.ProvisionedGroupStatus
+      default:
+        observedGeneration: 0
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.ProvisionedGroupSpec
   map:
     fields:
@@ -375,6 +431,9 @@ var schemaYAML = typed.YAMLObject(`types:
           elementRelationship: associative
           keys:
           - type
+    - name: confirmedMembers
+      type:
+        scalar: numeric
     - name: lastPushTime
       type:
         namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
@@ -384,6 +443,7 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: observedGeneration
       type:
         scalar: numeric
+      default: 0
     - name: oktaGroupID
       type:
         scalar: string
@@ -436,6 +496,10 @@ var schemaYAML = typed.YAMLObject(`types:
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.SafetySettings
   map:
     fields:
+    - name: deactivationFloor
+      type:
+        scalar: numeric
+      default: 2
     - name: maxDeactivationPercent
       type:
         scalar: numeric
@@ -511,6 +575,33 @@ var schemaYAML = typed.YAMLObject(`types:
         scalar: numeric
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetProfile
   scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.UserCounts
+  map:
+    fields:
+    - name: active
+      type:
+        scalar: numeric
+    - name: conflicts
+      type:
+        scalar: numeric
+    - name: deferred
+      type:
+        scalar: numeric
+    - name: failed
+      type:
+        scalar: numeric
+    - name: held
+      type:
+        scalar: numeric
+    - name: inScope
+      type:
+        scalar: numeric
+    - name: managed
+      type:
+        scalar: numeric
+    - name: synced
+      type:
+        scalar: numeric
 - name: io.k8s.apimachinery.pkg.apis.meta.v1.Condition
   map:
     fields:

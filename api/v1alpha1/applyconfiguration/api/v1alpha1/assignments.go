@@ -23,7 +23,11 @@ package v1alpha1
 //
 // Assignments lists people assigned to the integration directly.
 type AssignmentsApplyConfiguration struct {
-	// people are Okta logins or Okta user ids assigned directly.
+	// people are Okta logins (an email-style login such as
+	// jane.doe@example.com) or Okta user ids (00u followed by 17 letters and
+	// digits) assigned directly. Okta's alias "me" and anything with a
+	// slash, "?", "#", "%", a quote or whitespace are refused: each entry is
+	// looked up by putting it into a URL path.
 	People []string `json:"people,omitempty"`
 }
 

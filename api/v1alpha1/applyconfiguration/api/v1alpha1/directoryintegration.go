@@ -39,7 +39,10 @@ type DirectoryIntegrationApplyConfiguration struct {
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
 	// spec is the desired provisioning.
 	Spec *DirectoryIntegrationSpecApplyConfiguration `json:"spec,omitempty"`
-	// status is the observed state.
+	// status is the observed state. It defaults to an empty status with
+	// observedGeneration 0, so that tools reading it (kstatus, Flux,
+	// kubectl wait) see an object the controller has not processed yet as
+	// in progress.
 	Status *DirectoryIntegrationStatusApplyConfiguration `json:"status,omitempty"`
 }
 

@@ -30,26 +30,35 @@ import (
 // Every list in it is bounded, so the object stays small at 100k users.
 type DirectoryIntegrationStatusApplyConfiguration struct {
 	// observedGeneration is the generation most recently processed, whether
-	// the processing succeeded or failed.
+	// the processing succeeded or failed. While a cycle for a new generation
+	// runs it keeps the previous value (and Reconciling is True).
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
 	// conditions describe the integration's state: Ready, OktaVerified,
 	// TargetVerified, Synced, Reconciling, Stalled and DeactivationsHeld.
+	// docs/architecture.md lists what each state means and what to do.
 	Conditions []v1.ConditionApplyConfiguration `json:"conditions,omitempty"`
-	// users is the number of users managed in the target (linked by externalId).
-	Users *int32 `json:"users,omitempty"`
-	// activeUsers is the number of managed users that are active in the target.
-	ActiveUsers *int32 `json:"activeUsers,omitempty"`
-	// groups is the number of groups pushed to the target.
-	Groups *int32 `json:"groups,omitempty"`
-	// targetGroups is the number of groups in the target, ours or not, which
-	// counts toward the profile's group cap.
-	TargetGroups *int32 `json:"targetGroups,omitempty"`
+	// users compares the users wanted in the target with those present, as
+	// the last cycle verified.
+	Users *UserCountsApplyConfiguration `json:"users,omitempty"`
+	// groups compares the groups to push with those pushed, as the last
+	// cycle verified.
+	Groups *GroupCountsApplyConfiguration `json:"groups,omitempty"`
+	// usersSummary is users.synced/users.inScope, for kubectl get.
+	UsersSummary *string `json:"usersSummary,omitempty"`
+	// groupsSummary is groups.pushed/groups.wanted, for kubectl get.
+	GroupsSummary *string `json:"groupsSummary,omitempty"`
+	// outOfSync samples the objects that did not match after the last
+	// cycle, and why.
+	OutOfSync []OutOfSyncObjectApplyConfiguration `json:"outOfSync,omitempty"`
 	// lastSyncTime is when the last cycle finished.
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 	// nextSyncTime is when the next cycle is due.
 	NextSyncTime *metav1.Time `json:"nextSyncTime,omitempty"`
 	// lastFullSyncTime is when the last full cycle finished.
 	LastFullSyncTime *metav1.Time `json:"lastFullSyncTime,omitempty"`
+	// lastSuccessfulSyncTime is when a cycle last left the target in sync
+	// with the source (Synced True).
+	LastSuccessfulSyncTime *metav1.Time `json:"lastSuccessfulSyncTime,omitempty"`
 	// lastSync summarises the last cycle.
 	LastSync *SyncSummaryApplyConfiguration `json:"lastSync,omitempty"`
 	// plan is the plan computed by the last dry run.
@@ -62,6 +71,9 @@ type DirectoryIntegrationStatusApplyConfiguration struct {
 	// lastHandledReconcileAt is the value of the
 	// scimbridge.io/reconcile-requested-at annotation last acted upon.
 	LastHandledReconcileAt *string `json:"lastHandledReconcileAt,omitempty"`
+	// lastHandledFullSyncAt is the value of the
+	// scimbridge.io/full-sync-requested-at annotation last acted upon.
+	LastHandledFullSyncAt *string `json:"lastHandledFullSyncAt,omitempty"`
 }
 
 // DirectoryIntegrationStatusApplyConfiguration constructs a declarative configuration of the DirectoryIntegrationStatus type for use with
@@ -94,32 +106,45 @@ func (b *DirectoryIntegrationStatusApplyConfiguration) WithConditions(values ...
 // WithUsers sets the Users field in the declarative configuration to the given value
 // and returns the receiver, so that objects can be built by chaining "With" function invocations.
 // If called multiple times, the Users field is set to the value of the last call.
-func (b *DirectoryIntegrationStatusApplyConfiguration) WithUsers(value int32) *DirectoryIntegrationStatusApplyConfiguration {
-	b.Users = &value
-	return b
-}
-
-// WithActiveUsers sets the ActiveUsers field in the declarative configuration to the given value
-// and returns the receiver, so that objects can be built by chaining "With" function invocations.
-// If called multiple times, the ActiveUsers field is set to the value of the last call.
-func (b *DirectoryIntegrationStatusApplyConfiguration) WithActiveUsers(value int32) *DirectoryIntegrationStatusApplyConfiguration {
-	b.ActiveUsers = &value
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithUsers(value *UserCountsApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
+	b.Users = value
 	return b
 }
 
 // WithGroups sets the Groups field in the declarative configuration to the given value
 // and returns the receiver, so that objects can be built by chaining "With" function invocations.
 // If called multiple times, the Groups field is set to the value of the last call.
-func (b *DirectoryIntegrationStatusApplyConfiguration) WithGroups(value int32) *DirectoryIntegrationStatusApplyConfiguration {
-	b.Groups = &value
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithGroups(value *GroupCountsApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
+	b.Groups = value
 	return b
 }
 
-// WithTargetGroups sets the TargetGroups field in the declarative configuration to the given value
+// WithUsersSummary sets the UsersSummary field in the declarative configuration to the given value
 // and returns the receiver, so that objects can be built by chaining "With" function invocations.
-// If called multiple times, the TargetGroups field is set to the value of the last call.
-func (b *DirectoryIntegrationStatusApplyConfiguration) WithTargetGroups(value int32) *DirectoryIntegrationStatusApplyConfiguration {
-	b.TargetGroups = &value
+// If called multiple times, the UsersSummary field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithUsersSummary(value string) *DirectoryIntegrationStatusApplyConfiguration {
+	b.UsersSummary = &value
+	return b
+}
+
+// WithGroupsSummary sets the GroupsSummary field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the GroupsSummary field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithGroupsSummary(value string) *DirectoryIntegrationStatusApplyConfiguration {
+	b.GroupsSummary = &value
+	return b
+}
+
+// WithOutOfSync adds the given value to the OutOfSync field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the OutOfSync field.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithOutOfSync(values ...*OutOfSyncObjectApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
+	for i := range values {
+		if values[i] == nil {
+			panic("nil value passed to WithOutOfSync")
+		}
+		b.OutOfSync = append(b.OutOfSync, *values[i])
+	}
 	return b
 }
 
@@ -144,6 +169,14 @@ func (b *DirectoryIntegrationStatusApplyConfiguration) WithNextSyncTime(value me
 // If called multiple times, the LastFullSyncTime field is set to the value of the last call.
 func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastFullSyncTime(value metav1.Time) *DirectoryIntegrationStatusApplyConfiguration {
 	b.LastFullSyncTime = &value
+	return b
+}
+
+// WithLastSuccessfulSyncTime sets the LastSuccessfulSyncTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastSuccessfulSyncTime field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastSuccessfulSyncTime(value metav1.Time) *DirectoryIntegrationStatusApplyConfiguration {
+	b.LastSuccessfulSyncTime = &value
 	return b
 }
 
@@ -184,5 +217,13 @@ func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastApprovedPlanID(va
 // If called multiple times, the LastHandledReconcileAt field is set to the value of the last call.
 func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastHandledReconcileAt(value string) *DirectoryIntegrationStatusApplyConfiguration {
 	b.LastHandledReconcileAt = &value
+	return b
+}
+
+// WithLastHandledFullSyncAt sets the LastHandledFullSyncAt field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastHandledFullSyncAt field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastHandledFullSyncAt(value string) *DirectoryIntegrationStatusApplyConfiguration {
+	b.LastHandledFullSyncAt = &value
 	return b
 }

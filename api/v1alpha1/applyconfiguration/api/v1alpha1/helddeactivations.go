@@ -27,11 +27,19 @@ import (
 //
 // HeldDeactivations is a set of changes withheld by the safety thresholds.
 type HeldDeactivationsApplyConfiguration struct {
-	// planID identifies the held set by its content; approve it by setting the
-	// annotation scimbridge.io/approve-deactivations to this value.
+	// planID identifies the held set by its content and by the approval
+	// before it (a set held again after an approval gets a new id); approve
+	// it by setting the annotation scimbridge.io/approve-deactivations to
+	// this value.
 	PlanID *string `json:"planID,omitempty"`
 	// count is the number of held changes.
 	Count *int32 `json:"count,omitempty"`
+	// deactivations is the number of held deactivations.
+	Deactivations *int32 `json:"deactivations,omitempty"`
+	// renames is the number of held userName changes.
+	Renames *int32 `json:"renames,omitempty"`
+	// memberRemovals is the number of held removals from pushed groups.
+	MemberRemovals *int32 `json:"memberRemovals,omitempty"`
 	// since is when this set was first held.
 	Since *v1.Time `json:"since,omitempty"`
 	// reason says which threshold was exceeded.
@@ -59,6 +67,30 @@ func (b *HeldDeactivationsApplyConfiguration) WithPlanID(value string) *HeldDeac
 // If called multiple times, the Count field is set to the value of the last call.
 func (b *HeldDeactivationsApplyConfiguration) WithCount(value int32) *HeldDeactivationsApplyConfiguration {
 	b.Count = &value
+	return b
+}
+
+// WithDeactivations sets the Deactivations field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Deactivations field is set to the value of the last call.
+func (b *HeldDeactivationsApplyConfiguration) WithDeactivations(value int32) *HeldDeactivationsApplyConfiguration {
+	b.Deactivations = &value
+	return b
+}
+
+// WithRenames sets the Renames field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Renames field is set to the value of the last call.
+func (b *HeldDeactivationsApplyConfiguration) WithRenames(value int32) *HeldDeactivationsApplyConfiguration {
+	b.Renames = &value
+	return b
+}
+
+// WithMemberRemovals sets the MemberRemovals field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the MemberRemovals field is set to the value of the last call.
+func (b *HeldDeactivationsApplyConfiguration) WithMemberRemovals(value int32) *HeldDeactivationsApplyConfiguration {
+	b.MemberRemovals = &value
 	return b
 }
 

@@ -23,8 +23,9 @@ package v1alpha1
 //
 // OktaSource names the Okta org and how to authenticate to its Management API.
 type OktaSourceApplyConfiguration struct {
-	// orgURL is the Okta org's base URL, for example https://example.okta.com.
-	// It must use https; plain http is accepted only for loopback hosts (local runs).
+	// orgURL is the Okta org's base URL, for example https://example.okta.com,
+	// without a path, query, fragment or credentials. It must use https;
+	// plain http is accepted only for loopback hosts (local runs).
 	OrgURL *string `json:"orgURL,omitempty"`
 	// apiTokenSecretRef selects an Okta API token (sent as "SSWS <token>").
 	// Exactly one of apiTokenSecretRef and oauth must be set.

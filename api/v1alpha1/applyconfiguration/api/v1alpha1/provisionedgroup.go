@@ -38,7 +38,8 @@ type ProvisionedGroupApplyConfiguration struct {
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
 	// spec is the desired group provisioning.
 	Spec *ProvisionedGroupSpecApplyConfiguration `json:"spec,omitempty"`
-	// status is the observed state.
+	// status is the observed state. It defaults to an empty status with
+	// observedGeneration 0, so an object not processed yet reads as in progress.
 	Status *ProvisionedGroupStatusApplyConfiguration `json:"status,omitempty"`
 }
 

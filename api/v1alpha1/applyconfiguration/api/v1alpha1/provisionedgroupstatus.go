@@ -32,7 +32,8 @@ import (
 type ProvisionedGroupStatusApplyConfiguration struct {
 	// observedGeneration is the generation most recently processed.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// conditions describe the group's state: Ready, Resolved and Pushed.
+	// conditions describe the group's state: Ready, Resolved, Pushed, and
+	// Reconciling and Stalled while they hold (kstatus).
 	Conditions []v1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 	// oktaGroupID is the id of the resolved Okta group.
 	OktaGroupID *string `json:"oktaGroupID,omitempty"`
@@ -40,8 +41,14 @@ type ProvisionedGroupStatusApplyConfiguration struct {
 	OktaGroupName *string `json:"oktaGroupName,omitempty"`
 	// targetGroupID is the SCIM id of the pushed group in the target.
 	TargetGroupID *string `json:"targetGroupID,omitempty"`
-	// members is the number of members of the Okta group.
+	// members is the number of members of the Okta group, active or not,
+	// provisioned or not.
 	Members *int32 `json:"members,omitempty"`
+	// confirmedMembers is the Okta member count the safety rules judge the
+	// next reads by. It follows members, except after a read that went
+	// empty or lost too many members: it then keeps the earlier count until
+	// the changes resting on that read are approved.
+	ConfirmedMembers *int32 `json:"confirmedMembers,omitempty"`
 	// pushedMembers is the number of members of the target group.
 	PushedMembers *int32 `json:"pushedMembers,omitempty"`
 	// skippedMembers is the number of Okta members not pushed because they
@@ -107,6 +114,14 @@ func (b *ProvisionedGroupStatusApplyConfiguration) WithTargetGroupID(value strin
 // If called multiple times, the Members field is set to the value of the last call.
 func (b *ProvisionedGroupStatusApplyConfiguration) WithMembers(value int32) *ProvisionedGroupStatusApplyConfiguration {
 	b.Members = &value
+	return b
+}
+
+// WithConfirmedMembers sets the ConfirmedMembers field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ConfirmedMembers field is set to the value of the last call.
+func (b *ProvisionedGroupStatusApplyConfiguration) WithConfirmedMembers(value int32) *ProvisionedGroupStatusApplyConfiguration {
+	b.ConfirmedMembers = &value
 	return b
 }
 

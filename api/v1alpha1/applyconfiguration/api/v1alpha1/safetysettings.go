@@ -32,10 +32,20 @@ type SafetySettingsApplyConfiguration struct {
 	MaxDeactivations *int32 `json:"maxDeactivations,omitempty"`
 	// maxDeactivationPercent is the largest share, in whole percent of the
 	// users managed in the target, that one cycle may deactivate without
-	// approval; it always allows at least one deactivation per cycle, so a
-	// single departure from a small directory is not held. 0 means every
+	// approval; it always allows deactivationFloor, so a one- or
+	// two-person change in a small directory is not held. 0 means every
 	// deactivation needs approval.
 	MaxDeactivationPercent *int32 `json:"maxDeactivationPercent,omitempty"`
+	// deactivationFloor is how many deactivations (and userName changes,
+	// and member removals from one pushed group) the percentage bound always
+	// allows in one cycle. With 6 users and the default 10%, the percentage
+	// alone would hold a second departure; the floor of 2 lets it through,
+	// while 3 or more still wait for approval. It never lifts
+	// maxDeactivations, and it does not apply when maxDeactivationPercent
+	// is 0. A group read that went from members to empty, or lost more
+	// than this bound of its members, holds the deactivations resting on it
+	// whatever these settings allow.
+	DeactivationFloor *int32 `json:"deactivationFloor,omitempty"`
 }
 
 // SafetySettingsApplyConfiguration constructs a declarative configuration of the SafetySettings type for use with
@@ -57,5 +67,13 @@ func (b *SafetySettingsApplyConfiguration) WithMaxDeactivations(value int32) *Sa
 // If called multiple times, the MaxDeactivationPercent field is set to the value of the last call.
 func (b *SafetySettingsApplyConfiguration) WithMaxDeactivationPercent(value int32) *SafetySettingsApplyConfiguration {
 	b.MaxDeactivationPercent = &value
+	return b
+}
+
+// WithDeactivationFloor sets the DeactivationFloor field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the DeactivationFloor field is set to the value of the last call.
+func (b *SafetySettingsApplyConfiguration) WithDeactivationFloor(value int32) *SafetySettingsApplyConfiguration {
+	b.DeactivationFloor = &value
 	return b
 }

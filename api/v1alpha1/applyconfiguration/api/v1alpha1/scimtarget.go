@@ -28,8 +28,9 @@ import (
 // SCIMTarget names the SCIM 2.0 endpoint and its bearer token.
 type SCIMTargetApplyConfiguration struct {
 	// url is the SCIM base URL, for example
-	// https://api.sse.cisco.com/identity/v2/scim. It must use https; plain
-	// http is accepted only for loopback hosts (local runs).
+	// https://api.sse.cisco.com/identity/v2/scim, without a query, fragment
+	// or credentials. It must use https; plain http is accepted only for
+	// loopback hosts (local runs).
 	URL *string `json:"url,omitempty"`
 	// tokenSecretRef selects the bearer token that the target generated
 	// (in Secure Access: Integrate Directory → Generate Token).

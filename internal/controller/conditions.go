@@ -1,0 +1,102 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/okta"
+)
+
+// maxConditionMessage is the API's bound on a condition message.
+const maxConditionMessage = 32768
+
+// conditions sets the conditions of one status at one instant, keeping
+// lastTransitionTime when a condition's status does not change.
+type conditions struct {
+	list *[]metav1.Condition
+	now  time.Time
+	gen  int64
+}
+
+func (c conditions) set(typ string, status metav1.ConditionStatus, reason, msg string) {
+	meta.SetStatusCondition(c.list, metav1.Condition{Type: typ, Status: status, Reason: reason,
+		Message: truncate(msg, maxConditionMessage), ObservedGeneration: c.gen, LastTransitionTime: metav1.NewTime(c.now.Truncate(time.Second))})
+}
+
+// setBool sets a condition True or False.
+func (c conditions) setBool(typ string, ok bool, reason, msg string) {
+	status := metav1.ConditionFalse
+	if ok {
+		status = metav1.ConditionTrue
+	}
+	c.set(typ, status, reason, msg)
+}
+
+func (c conditions) remove(typ string) { meta.RemoveStatusCondition(c.list, typ) }
+
+func (c conditions) get(typ string) *metav1.Condition { return meta.FindStatusCondition(*c.list, typ) }
+
+func conditionTrue(conds []metav1.Condition, typ string) bool {
+	return meta.IsStatusConditionTrue(conds, typ)
+}
+
+// verifyReason maps either client's check outcome to a condition reason.
+// The clients name their outcomes like the API's reasons; only OK differs,
+// and anything unknown (a generic error) counts as unreachable.
+func verifyReason[R ~string](r R) string {
+	switch string(r) {
+	case string(okta.ReasonOK):
+		return identityv1alpha1.ReasonVerified
+	case identityv1alpha1.ReasonUnauthorized, identityv1alpha1.ReasonForbidden, identityv1alpha1.ReasonDPoPRequired,
+		identityv1alpha1.ReasonTLSError, identityv1alpha1.ReasonNotSCIMEndpoint:
+		return string(r)
+	}
+	return identityv1alpha1.ReasonUnreachable
+}
+
+func clamp32(n int) int32 { return int32(max(0, min(n, math.MaxInt32))) }
+
+func int32p(n int) *int32 {
+	v := clamp32(n)
+	return &v
+}
+
+func deref(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// truncate shortens s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,188 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/test/scimserver"
+)
+
+// kstatusOf reads an object from the API server as kstatus (and so Flux
+// health checks and kubectl wait) sees it.
+func kstatusOf(kind string, ns, name string) status.Status {
+	GinkgoHelper()
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(identityv1alpha1.GroupVersion.WithKind(kind))
+	Expect(k8sClient.Get(ctx, key(ns, name), u)).To(Succeed())
+	res, err := status.Compute(u)
+	Expect(err).NotTo(HaveOccurred())
+	return res.Status
+}
+
+func diKstatus(ns, name string) func() status.Status {
+	return func() status.Status { return kstatusOf("DirectoryIntegration", ns, name) }
+}
+
+func pgKstatus(ns, name string) func() status.Status {
+	return func() status.Status { return kstatusOf("ProvisionedGroup", ns, name) }
+}
+
+// The table of docs/architecture.md, state by state, on real objects. The
+// state of an object the controller has not seen yet is in the API suite
+// (no controller runs there).
+var _ = Describe("kstatus reads every state right", func() {
+	oneUser := func(f *fixture, login string) func(*identityv1alpha1.DirectoryIntegration) {
+		f.user(login)
+		return func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Assignments.People = []string{login} }
+	}
+
+	It("healthy: Current", func() {
+		f := pushedGroup("healthy", "Healthy", "h@example.com", identityv1alpha1.DeletionPolicyRetain)
+		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.CurrentStatus))
+		Expect(pgKstatus(f.ns, "healthy")()).To(Equal(status.CurrentStatus))
+	})
+
+	It("cycle running: InProgress", func() {
+		f := newFixture()
+		f.integration("okta", oneUser(f, "slow@example.com"))
+		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
+		// Slow enough that the full cycle's reads take seconds, quick enough
+		// for the credential check (verifyTimeout).
+		f.scim.SetLatency(verifyTimeout / 2)
+		DeferCleanup(func() { f.scim.SetLatency(0) })
+		annotate(f.ns, "okta", identityv1alpha1.FullSyncRequestedAtAnnotation, "slow")
+		Eventually(diCondition(f.ns, "okta", identityv1alpha1.ConditionReconciling)).Should(Equal("True/CycleRunning"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.InProgressStatus))
+	})
+
+	It("changes held: Failed (a person must approve)", func() {
+		f := newFixture()
+		a, b, c := f.user("a@example.com"), f.user("b@example.com"), f.user("c@example.com")
+		gid := f.group("Held", a, b, c)
+		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Safety.MaxDeactivations = ptr.To[int32](1) })
+		f.provisionedGroup("held", "okta", "Held", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		Eventually(f.scim.UserCount).Should(Equal(3))
+		settle(f)
+		Expect(f.okta.RemoveMember(gid, a)).To(Succeed())
+		Expect(f.okta.RemoveMember(gid, b)).To(Succeed())
+		requestReconcile(f.ns, "okta")
+		Expect(diCondition(f.ns, "okta", stalled)()).To(Equal("True/ChangesHeld"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.FailedStatus))
+	})
+
+	It("objects failing: InProgress (retried by itself)", func() {
+		f := newFixture()
+		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: "POST", Path: "/Users", Status: 400})
+		f.integration("okta", oneUser(f, "bad@example.com"))
+		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/ObjectsFailing"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.InProgressStatus))
+	})
+
+	for _, tc := range []struct {
+		state, reason string
+		mutate        func(*fixture, *identityv1alpha1.DirectoryIntegration)
+	}{
+		{"Secret missing", identityv1alpha1.ReasonSecretNotFound, func(_ *fixture, di *identityv1alpha1.DirectoryIntegration) {
+			di.Spec.Target.TokenSecretRef.Name = "absent"
+		}},
+		{"unauthorized", identityv1alpha1.ReasonUnauthorized, func(f *fixture, _ *identityv1alpha1.DirectoryIntegration) {
+			f.secret("secure-access-scim", "token", secrets.add("revoked-"+randomToken()))
+		}},
+		{"forbidden", identityv1alpha1.ReasonForbidden, func(f *fixture, _ *identityv1alpha1.DirectoryIntegration) {
+			f.okta.SetForbidden(true)
+		}},
+		{"invalid configuration (a CA bundle that is not PEM)", identityv1alpha1.ReasonInvalidSecret, func(f *fixture, di *identityv1alpha1.DirectoryIntegration) {
+			f.secret("private-ca", "ca.crt", "not a certificate")
+			di.Spec.Target.CABundleSecretRef = &identityv1alpha1.SecretKeySelector{Name: "private-ca", Key: "ca.crt"}
+		}},
+	} {
+		It(fmt.Sprintf("%s: Failed", tc.state), func() {
+			f := newFixture()
+			f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { tc.mutate(f, di) })
+			Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/" + tc.reason))
+			Expect(diKstatus(f.ns, "okta")()).To(Equal(status.FailedStatus))
+		})
+	}
+
+	It("duplicate target: Failed", func() {
+		f := newFixture()
+		f.integration("okta", oneUser(f, "d@example.com"))
+		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
+		time.Sleep(1100 * time.Millisecond)
+		f.integration("okta-copy", nil)
+		Eventually(diCondition(f.ns, "okta-copy", stalled)).Should(Equal("True/DuplicateTarget"))
+		Expect(diKstatus(f.ns, "okta-copy")()).To(Equal(status.FailedStatus))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.CurrentStatus))
+	})
+
+	It("suspended: InProgress (kstatus has no pause; Ready stays False)", func() {
+		f := newFixture()
+		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Suspend = true })
+		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("False/Suspended"))
+		Expect(diCondition(f.ns, "okta", stalled)()).To(BeEmpty())
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.InProgressStatus))
+	})
+
+	It("dry run: Current", func() {
+		f := newFixture()
+		plan := oneUser(f, "plan@example.com")
+		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { plan(di); di.Spec.DryRun = true })
+		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/DryRun"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.CurrentStatus))
+	})
+
+	It("group cap reached: Failed, and the group whose integration is stalled: Failed", func() {
+		f := newFixture()
+		a := f.user("cap@example.com")
+		f.group("One", a)
+		f.group("Two", a)
+		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Target.MaxGroups = ptr.To[int32](1) })
+		f.provisionedGroup("one", "okta", "One", nil)
+		f.provisionedGroup("two", "okta", "Two", nil)
+		Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/GroupCapReached"))
+		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.FailedStatus))
+		Eventually(pgKstatus(f.ns, "two")).Should(Equal(status.FailedStatus))
+		// The group that fits is pushed, but its integration needs a person.
+		Eventually(pgCondition(f.ns, "one", stalled)).Should(Equal("True/IntegrationStalled"))
+		Expect(pgKstatus(f.ns, "one")()).To(Equal(status.FailedStatus))
+	})
+
+	It("a group waiting for its cycle: InProgress; a missing Okta group: Failed", func() {
+		f := newFixture()
+		f.group("Waiting", f.user("w@example.com"))
+		f.scim.SetLatency(verifyTimeout / 2)
+		DeferCleanup(func() { f.scim.SetLatency(0) })
+		f.integration("okta", nil)
+		f.provisionedGroup("waiting", "okta", "Waiting", nil)
+		f.provisionedGroup("missing", "okta", "No Such Group", nil)
+		Eventually(pgCondition(f.ns, "waiting", identityv1alpha1.ConditionReconciling)).Should(Equal("True/WaitingForCycle"))
+		Expect(pgKstatus(f.ns, "waiting")()).To(Equal(status.InProgressStatus))
+		Eventually(pgCondition(f.ns, "missing", stalled)).Should(Equal("True/GroupNotFound"))
+		Expect(pgKstatus(f.ns, "missing")()).To(Equal(status.FailedStatus))
+	})
+})

@@ -1,0 +1,143 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/provisioning"
+)
+
+// Options tune both reconcilers. Zero values take the defaults.
+type Options struct {
+	// MaxConcurrentReconciles is the number of workers per controller.
+	// Reconciles are short: cycles run in the cycle pool. Default 4.
+	MaxConcurrentReconciles int
+	// MaxConcurrentCycles bounds the cycles running at once, across all
+	// integrations. Default 8.
+	MaxConcurrentCycles int
+	// CycleTimeout bounds one cycle; work done before it expires is kept
+	// (the target holds it) and the next cycle continues. Default 30m.
+	CycleTimeout time.Duration
+	// VerifyTimeout bounds the credential check of each end, separately.
+	// Default 30s.
+	VerifyTimeout time.Duration
+	// MinCycleGap is the least time between two attempts for one
+	// integration, whatever triggers them. Default 30s.
+	MinCycleGap time.Duration
+	// StartupSpread spreads cycles that fell due while the manager was
+	// down over this window, per integration; 0 starts them at once.
+	StartupSpread time.Duration
+	// TargetRequestsPerSecond and TargetMaxInFlight bound each integration's
+	// requests to its SCIM target (Cisco publishes no limit, and answers 429
+	// when it is exceeded). Defaults 25 and 8.
+	TargetRequestsPerSecond float64
+	TargetMaxInFlight       int
+	// FinalizerTimeout is how long a deleted Delete-policy ProvisionedGroup
+	// waits for its integration to delete the target group before the
+	// finalizer is released anyway, with a Warning. Default 10m.
+	FinalizerTimeout time.Duration
+	// Engine tunes the sync engines (Log and Now are set per integration).
+	Engine provisioning.Options
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.MaxConcurrentReconciles <= 0 {
+		o.MaxConcurrentReconciles = 4
+	}
+	if o.MaxConcurrentCycles <= 0 {
+		o.MaxConcurrentCycles = 8
+	}
+	def(&o.CycleTimeout, 30*time.Minute)
+	def(&o.VerifyTimeout, 30*time.Second)
+	def(&o.MinCycleGap, 30*time.Second)
+	def(&o.FinalizerTimeout, 10*time.Minute)
+	o.StartupSpread = max(o.StartupSpread, 0)
+	if o.TargetRequestsPerSecond <= 0 {
+		o.TargetRequestsPerSecond = 25
+	}
+	if o.TargetMaxInFlight <= 0 {
+		o.TargetMaxInFlight = 8
+	}
+	return o
+}
+
+// integrationRefIndex indexes ProvisionedGroups by their integration's name.
+const integrationRefIndex = "spec.integrationRef.name"
+
+// Setup registers the field indexes, the cycle pool and both reconcilers
+// with mgr. They share one client cache, so a ProvisionedGroup's Okta
+// lookups and its integration's cycles use one client and one rate budget.
+func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	opts = opts.withDefaults()
+	idx := mgr.GetFieldIndexer()
+	if err := idx.IndexField(ctx, &identityv1alpha1.DirectoryIntegration{}, secretRefIndex, func(o client.Object) []string {
+		return secretNames(o.(*identityv1alpha1.DirectoryIntegration))
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &identityv1alpha1.ProvisionedGroup{}, integrationRefIndex, func(o client.Object) []string {
+		return []string{o.(*identityv1alpha1.ProvisionedGroup).Spec.IntegrationRef.Name}
+	}); err != nil {
+		return err
+	}
+	m := sharedMetrics()
+	pool := newCyclePool(opts.MaxConcurrentCycles, opts.CycleTimeout)
+	if err := mgr.Add(pool); err != nil {
+		return err
+	}
+	shared := &sharedState{
+		cache:       newClientCache(mgr.GetAPIReader(), m, mgr.GetLogger().WithName("engine"), opts),
+		metrics:     m,
+		hints:       newGroupHints(),
+		groupEvents: make(chan event.GenericEvent, 256),
+		pool:        pool,
+	}
+	recorder := mgr.GetEventRecorder("scimbridge")
+	di := &DirectoryIntegrationReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts,
+		started: time.Now(), state: map[types.NamespacedName]*integrationState{}}
+	if err := di.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	pg := &ProvisionedGroupReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts}
+	return pg.SetupWithManager(mgr)
+}
+
+// sharedState is what both reconcilers use.
+type sharedState struct {
+	cache   *clientCache
+	metrics *metricsRecorder
+	// hints carries what a cycle learned about Okta groups (renamed,
+	// deleted) to the ProvisionedGroup controller, which owns those fields.
+	hints *groupHints
+	// groupEvents wakes the ProvisionedGroup controller for such hints.
+	groupEvents chan event.GenericEvent
+	// pool runs the integrations' cycles.
+	pool *cyclePool
+}

@@ -1,0 +1,186 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/scimbridge/scimbridge/internal/okta"
+)
+
+// readSourceIncremental updates the previous cycle's source view with what
+// changed since the watermark: the configured groups are listed by id, so
+// renames, membership changes and deletions are all seen; changed groups'
+// members are re-read; updated users in scope are re-mapped; unknown direct
+// assignments are matched or looked up again after their backoff. It returns
+// the next watermark, or false when any query failed.
+func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, st *state, now time.Time) (*desired, time.Time, bool) {
+	d := st.want
+	d.Complete, d.Errors, d.ReadsOK, d.ReadsFailed = true, nil, 0, 0
+	d.fresh = map[string]bool{}
+	var listed []*desiredGroup
+	for _, gc := range cfg.Groups {
+		dg := d.Groups[gc.Key]
+		if dg == nil {
+			continue
+		}
+		// The configurations carry what earlier cycles reported (target
+		// ids, baselines, deletion): take the current ones.
+		dg.Config = gc
+		if readable(d, dg) && !dg.Deleted {
+			listed = append(listed, dg)
+		}
+	}
+
+	changed, groupsMark, ok := e.changedGroups(ctx, d, listed, st.watermark)
+	if !ok {
+		return d, time.Time{}, false
+	}
+	updated, usersMark, ok := e.updatedUsers(ctx, d, st.watermark)
+	if !ok {
+		return d, time.Time{}, false
+	}
+	var mu sync.Mutex
+	each(ctx, e.opts.ReadConcurrency, changed, func(ctx context.Context, dg *desiredGroup) {
+		e.readMembers(ctx, cfg, st, d, dg, &mu)
+	})
+	d.fresh = nil
+	matchPeople(cfg, d, st, updated)
+	e.readPeople(ctx, cfg, d, st, false, now)
+	e.rescope(ctx, cfg, d, updated)
+	if !d.Complete {
+		return d, time.Time{}, false
+	}
+	mark, ok := usersMark()
+	if !ok {
+		return d, time.Time{}, false
+	}
+	if groupsMark != nil {
+		gm, ok := groupsMark()
+		if !ok {
+			return d, time.Time{}, false
+		}
+		mark = earliest(gm, mark)
+	}
+	return d, mark, true
+}
+
+// changedGroups lists the groups by id and returns those whose profile or
+// membership changed since the watermark. A group missing from the listing
+// is read by id: a 404 there confirms its deletion.
+func (e *Engine) changedGroups(ctx context.Context, d *desired, listed []*desiredGroup, since time.Time) ([]*desiredGroup, func() (time.Time, bool), bool) {
+	byID := make(map[string]*desiredGroup, len(listed))
+	ids := make([]string, 0, len(listed))
+	for _, dg := range listed {
+		byID[dg.Config.OktaID] = dg
+		ids = append(ids, dg.Config.OktaID)
+	}
+	if len(ids) == 0 {
+		// Nothing to list: the users query alone sets the watermark.
+		return nil, nil, true
+	}
+	groups, mark := e.src.GroupsByID(ctx, ids)
+	var changed []*desiredGroup
+	seen := make(map[string]bool, len(ids))
+	for g, err := range groups {
+		if err != nil {
+			d.fail("listing the configured groups: " + err.Error())
+			return nil, nil, false
+		}
+		dg := byID[g.ID]
+		if dg == nil || seen[g.ID] {
+			continue
+		}
+		seen[g.ID] = true
+		if g.LastUpdated.After(since) || g.LastMembershipUpdated.After(since) || !dg.Read {
+			dg.Found, dg.Name = true, g.Profile.Name
+			changed = append(changed, dg)
+		}
+	}
+	d.ReadsOK++
+	for _, dg := range listed {
+		if seen[dg.Config.OktaID] {
+			continue
+		}
+		_, err := e.src.GetGroup(ctx, dg.Config.OktaID)
+		switch {
+		case errors.Is(err, okta.ErrNotFound):
+			d.ReadsOK++
+			markDeleted(d, dg)
+		case err != nil:
+			d.fail(fmt.Sprintf("reading group %s: %v", dg.Config.Key, err))
+		default:
+			// Listed late by an eventually consistent index: read it.
+			changed = append(changed, dg)
+		}
+	}
+	return changed, mark, true
+}
+
+// updatedUsers returns the users updated since the watermark, by id.
+func (e *Engine) updatedUsers(ctx context.Context, d *desired, since time.Time) (map[string]okta.User, func() (time.Time, bool), bool) {
+	updated := map[string]okta.User{}
+	users, mark := e.src.UsersUpdatedSince(ctx, since)
+	for u, err := range users {
+		if err != nil {
+			d.fail("listing updated users: " + err.Error())
+			return nil, nil, false
+		}
+		updated[u.ID] = u
+	}
+	d.ReadsOK++
+	return updated, mark, true
+}
+
+// rescope rebuilds the scope from the member lists and the assigned people,
+// re-maps the updated users in it, and reads users in scope without a
+// record (a STAGED member who was activated, a newly matched assignment).
+func (e *Engine) rescope(ctx context.Context, cfg *Config, d *desired, updated map[string]okta.User) {
+	scope := map[string]bool{}
+	for _, id := range d.People {
+		if id != "" {
+			scope[id] = true
+		}
+	}
+	for _, dg := range d.Groups {
+		if dg.Config.Assign && dg.Config.Blocked == "" {
+			for _, id := range dg.Members {
+				scope[id] = true
+			}
+		}
+	}
+	for id := range d.Users {
+		if !scope[id] {
+			delete(d.Users, id)
+		}
+	}
+	for id := range d.Unprovisioned {
+		if !scope[id] {
+			delete(d.Unprovisioned, id)
+		}
+	}
+	for id, u := range updated {
+		if scope[id] {
+			addInScope(cfg, d, u)
+		}
+	}
+	for id := range scope {
+		if _, ok := d.Users[id]; ok || d.Unprovisioned[id] {
+			continue
+		}
+		if u, err := e.src.GetUser(ctx, id); err == nil {
+			addInScope(cfg, d, u)
+		} else if !errors.Is(err, okta.ErrNotFound) {
+			d.fail(fmt.Sprintf("reading user %s: %v", id, err))
+		}
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

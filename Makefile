@@ -104,6 +104,14 @@ test-e2e: envtest ## Run end-to-end tests of the manager binary against a local 
 cover: ## Print coverage per package from the last test run.
 	@go tool cover -func=cover-unit.out | tail -1
 
+.PHONY: argocd-cm
+argocd-cm: ## Regenerate config/argocd/argocd-cm.yaml from the Argo CD health scripts.
+	UPDATE_ARGOCD_CM=1 go test -count=1 -run TestArgoCDConfigMapMatchesScripts ./test/argocd
+
+.PHONY: argocd-testdata
+argocd-testdata: envtest ## Capture the Argo CD health checks' testdata (real objects) from the e2e run of the manager binary.
+	SCIMBRIDGE_CAPTURE_ARGOCD=1 KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 -timeout=15m $(E2E_PKGS) -ginkgo.focus "Argo CD"
+
 ##@ Demo
 
 .PHONY: demo

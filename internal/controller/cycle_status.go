@@ -206,17 +206,22 @@ func gapText(res *provisioning.Result, counts string) string {
 		parts = append(parts, "part of the target could not be read")
 	}
 	if g.Held > 0 {
-		parts = append(parts, fmt.Sprintf("%d changes wait for approval", g.Held))
+		parts = append(parts, plural(g.Held, "change waits", "changes wait")+" for approval")
 	}
 	if g.Capped > 0 {
-		parts = append(parts, fmt.Sprintf("%d groups were not created: the target holds %d groups and its cap is %d", g.Capped, res.GroupCounts.InTarget, res.GroupCounts.Cap))
+		parts = append(parts, fmt.Sprintf("%s not created: the target holds %s and its cap is %d",
+			plural(g.Capped, "group was", "groups were"), plural(res.GroupCounts.InTarget, "group", "groups"), res.GroupCounts.Cap))
 	}
 	for _, n := range []struct {
-		count int
-		what  string
-	}{{u.Failed, "failed"}, {u.Deferred, "wait out a retry backoff"}, {u.Conflicts, "conflict with another user's userName"}} {
+		count     int
+		one, many string
+	}{
+		{u.Failed, "user failed", "users failed"},
+		{u.Deferred, "user waits out a retry backoff", "users wait out a retry backoff"},
+		{u.Conflicts, "user conflicts with another user's userName", "users conflict with another user's userName"},
+	} {
 		if n.count > 0 {
-			parts = append(parts, fmt.Sprintf("%d users %s", n.count, n.what))
+			parts = append(parts, plural(n.count, n.one, n.many))
 		}
 	}
 	msg := counts + "; " + strings.Join(parts, "; ")
@@ -225,6 +230,14 @@ func gapText(res *provisioning.Result, counts string) string {
 		msg += fmt.Sprintf("; first: %s %q: %s", o.Kind, o.Name, o.Reason)
 	}
 	return msg
+}
+
+// plural counts n things: "1 user failed", "2 users failed".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func syncSummary(res *provisioning.Result, j *cycleJob, redact func(string) string) *identityv1alpha1.SyncSummary {

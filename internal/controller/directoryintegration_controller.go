@@ -172,7 +172,7 @@ func (r *DirectoryIntegrationReconciler) forget(nn types.NamespacedName) {
 
 // statusWriteTimeout bounds every write to the API server, so a hung API
 // server never pins a worker.
-const statusWriteTimeout = 30 * time.Second
+var statusWriteTimeout = 30 * time.Second
 
 // patchStatus writes the status if it changed, and emits the events of
 // its transitions. This controller is the only writer of an integration's

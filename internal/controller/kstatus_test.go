@@ -156,7 +156,7 @@ var _ = Describe("kstatus reads every state right", func() {
 		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.CurrentStatus))
 	})
 
-	It("group cap reached: Failed, and the group whose integration is stalled: Failed", func() {
+	It("group cap reached: Failed (the group that fits stays Current)", func() {
 		f := newFixture()
 		a := f.user("cap@example.com")
 		f.group("One", a)
@@ -167,9 +167,18 @@ var _ = Describe("kstatus reads every state right", func() {
 		Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/GroupCapReached"))
 		Expect(diKstatus(f.ns, "okta")()).To(Equal(status.FailedStatus))
 		Eventually(pgKstatus(f.ns, "two")).Should(Equal(status.FailedStatus))
-		// The group that fits is pushed, but its integration needs a person.
-		Eventually(pgCondition(f.ns, "one", stalled)).Should(Equal("True/IntegrationStalled"))
-		Expect(pgKstatus(f.ns, "one")()).To(Equal(status.FailedStatus))
+		Eventually(pgCondition(f.ns, "one", ready)).Should(Equal("True/Ready"))
+		Expect(pgKstatus(f.ns, "one")()).To(Equal(status.CurrentStatus))
+	})
+
+	It("a group whose integration is stalled: Failed", func() {
+		f := newFixture()
+		f.group("Orphaned", f.user("o@example.com"))
+		f.secret("secure-access-scim", "token", secrets.add("revoked-"+randomToken()))
+		f.integration("okta", nil)
+		f.provisionedGroup("orphaned", "okta", "Orphaned", nil)
+		Eventually(pgCondition(f.ns, "orphaned", stalled)).Should(Equal("True/IntegrationStalled"))
+		Expect(pgKstatus(f.ns, "orphaned")()).To(Equal(status.FailedStatus))
 	})
 
 	It("a group waiting for its cycle: InProgress; a missing Okta group: Failed", func() {

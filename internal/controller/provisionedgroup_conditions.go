@@ -75,7 +75,10 @@ func groupStall(in groupInputs, pushed *metav1.Condition) cause {
 		return cause{pushed.Reason, pushed.Message}
 	}
 	if in.di != nil && !in.di.Spec.Suspend {
-		if s := meta.FindStatusCondition(in.di.Status.Conditions, identityv1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
+		// Held changes and the group cap stall the integration but not its
+		// cycles: the group's own Pushed condition tells how it fares.
+		if s := meta.FindStatusCondition(in.di.Status.Conditions, identityv1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue &&
+			s.Reason != identityv1alpha1.ReasonChangesHeld && s.Reason != identityv1alpha1.ReasonGroupCapReached {
 			return cause{identityv1alpha1.ReasonIntegrationStalled, fmt.Sprintf("DirectoryIntegration %s is stalled (%s): %s", in.di.Name, s.Reason, s.Message)}
 		}
 	}

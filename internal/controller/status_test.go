@@ -224,7 +224,7 @@ func TestComputeStatusRecordsTheCycle(t *testing.T) {
 		t.Error("a cycle out of sync is not a successful sync")
 	}
 	msg := meta.FindStatusCondition(st.Conditions, identityv1alpha1.ConditionSynced).Message
-	for _, part := range []string{"8 of 10 users", "2 changes wait for approval", "1 users failed", "bad@example.com"} {
+	for _, part := range []string{"8 of 10 users", "2 changes wait for approval", "1 user failed", "bad@example.com"} {
 		if !strings.Contains(msg, part) {
 			t.Errorf("Synced message %q lacks %q", msg, part)
 		}

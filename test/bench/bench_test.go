@@ -87,8 +87,8 @@ func TestChurnChangeSet(t *testing.T) {
 			t.Errorf("suspend patch = %v", u.Patch)
 		}
 	}
-	rp := readPlan{OktaGroups: map[string]int{"g0": 254, "g1": 250}, ChangedUsers: 3, ChangedGroupCount: 2}
-	// 3 user writes, one PATCH per group; Okta: 2 group pages + the two queries.
+	rp := readPlan{OktaGroups: map[string]int{"g0": 254, "g1": 250}, ChangedUsers: 3, GroupIDs: []string{"g0", "g1"}}
+	// 3 user writes, one PATCH per group; Okta: 2 group pages + the groups-by-id and updated-users queries.
 	if got, want := limitRequests(cs, rp), (requestCount{OktaReads: 4, TargetWrites: 5}); got != want {
 		t.Errorf("limit = %+v, want %+v", got, want)
 	}

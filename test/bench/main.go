@@ -309,7 +309,10 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 	if churn == nil {
 		rp.TargetUsers, rp.TargetGroups = len(b.prev.Users), len(b.prev.Groups)
 	} else {
-		rp.ChangedUsers, rp.ChangedGroupCount = churn.ChangedUsers, len(churn.ChangedGroups)
+		rp.ChangedUsers = churn.ChangedUsers
+		for _, g := range b.snap.Groups {
+			rp.GroupIDs = append(rp.GroupIDs, g.ID)
+		}
 	}
 	rep := phaseReport{Phase: name, Users: b.s.Users, Groups: b.s.Groups, ChangeSet: summarize(cs), LoadAvg: loadAvg()}
 	if churn != nil && churn.Plan.Total() > 0 {

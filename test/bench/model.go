@@ -213,6 +213,7 @@ const (
 	membersPerPatch = 100  // scim.Options.MembersPerPatch default, and the limit's batch
 	oktaMemberPage  = 1000 // okta.Config.PageSize default (Okta's maximum)
 	oktaSearchPage  = 200  // okta.Config.SearchPageSize default
+	oktaIDBatch     = 50   // groups asked for per okta.Client.GroupsByID request
 	scimListPage    = 100  // scim.Options.PageSize default; the test server's max
 	// oktaPatchBatch is how many member changes Okta's engine puts in one
 	// group PATCH. Okta does not publish it; 100 is the most favourable
@@ -234,8 +235,10 @@ type readPlan struct {
 	// OktaGroups are the groups whose members are read, with sizes.
 	OktaGroups map[string]int
 	// ChangedUsers is how many users the incremental user search returns;
-	// ChangedGroupCount how many groups the group query returns.
-	ChangedUsers, ChangedGroupCount int
+	// GroupIDs are the configured groups, which an incremental cycle lists
+	// by id (to see renames, membership changes and deletions).
+	ChangedUsers int
+	GroupIDs     []string
 	// TargetUsers and TargetGroups size the target listing (full cycles).
 	TargetUsers, TargetGroups int
 }
@@ -260,9 +263,9 @@ func limitRequests(cs changeSet, rp readPlan) requestCount {
 	if rp.Full {
 		rc.TargetReads = pages(rp.TargetUsers, scimListPage) + pages(rp.TargetGroups, scimListPage)
 	} else {
-		// Incremental: the changed-groups and updated-users queries; the
-		// target is not listed (its ids are known from earlier cycles).
-		rc.OktaReads += pages(rp.ChangedGroupCount, oktaSearchPage) + pages(rp.ChangedUsers, oktaSearchPage)
+		// Incremental: the groups-by-id listing and the updated-users query;
+		// the target is not listed (its ids are known from earlier cycles).
+		rc.OktaReads += pages(len(rp.GroupIDs), oktaIDBatch) + pages(rp.ChangedUsers, oktaSearchPage)
 	}
 	rc.TargetWrites = len(cs.Users)
 	for _, g := range cs.Groups {

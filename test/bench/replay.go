@@ -79,7 +79,7 @@ func (r *replayer) reads(ctx context.Context, rp readPlan, since time.Time) erro
 	var oktaErr, scimErr error
 	wg.Go(func() {
 		if !rp.Full {
-			if _, err := r.oc.GroupsChangedSince(ctx, since).Collect(); err != nil {
+			if _, err := r.oc.GroupsByID(ctx, rp.GroupIDs).Collect(); err != nil {
 				oktaErr = err
 				return
 			}

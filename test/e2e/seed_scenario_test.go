@@ -93,6 +93,23 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 		}).Should(Succeed())
 	})
 
+	It("lets a two-person change through the seed's small lab without a hold", func() {
+		// Eight users are managed: 10% alone would hold the second departure.
+		benjamin, carmen := localenv.Login("Benjamin", "Cho"), localenv.Login("Carmen", "Diaz")
+		before := fakes.Audit.Deactivations()
+		Expect(fakes.Okta.RemoveMember(org.Groups[localenv.SecureAccessGroup], org.Users[benjamin])).To(Succeed())
+		Expect(fakes.Okta.Suspend(org.Users[carmen])).To(Succeed())
+		trigger(diKey)
+		Eventually(func() []string { return activeUserNames(fakes) }).ShouldNot(ContainElements(benjamin, carmen))
+		Expect(fakes.Audit.Deactivations() - before).To(Equal(2))
+		Eventually(func(g Gomega) {
+			di := getDI(diKey)
+			g.Expect(di.Status.HeldDeactivations).To(BeNil())
+			g.Expect(condition(di.Status.Conditions, v1.ConditionDeactivationsHeld)).To(HaveField("Status", BeEquivalentTo("False")))
+			g.Expect(condition(di.Status.Conditions, v1.ConditionSynced)).To(HaveField("Reason", v1.ReasonSynced))
+		}).Should(Succeed())
+	})
+
 	It("never logs a credential, even at debug level", func() {
 		logs, err := mgr.Logs()
 		Expect(err).NotTo(HaveOccurred())

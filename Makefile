@@ -16,10 +16,16 @@ LOCALBIN ?= $(shell pwd)/bin
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
 
-## Tools
+## Tools. Each of helm, promtool, golangci-lint and ko is pinned in its own
+## module under hack/tools/ (see hack/tools/README.md) and built into bin/.
 CONTROLLER_GEN ?= go tool controller-gen
 KUSTOMIZE ?= $(LOCALBIN)/kustomize
 KUSTOMIZE_VERSION ?= v5.8.1
+HELM ?= $(LOCALBIN)/helm
+PROMTOOL ?= $(LOCALBIN)/promtool
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
+KO ?= $(LOCALBIN)/ko
+TOOLS = hack/tools
 KUBECTL ?= kubectl
 CONTAINER_TOOL ?= docker
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s/$(ENVTEST_K8S_VERSION)-$(GOOS)-$(GOARCH)
@@ -67,11 +73,16 @@ fmt: ## Run go fmt against code.
 vet: ## Run go vet against code.
 	go vet ./...
 
+.PHONY: verify-tidy
+verify-tidy: ## Fail if go mod tidy would change go.mod or go.sum (of the module and of each tool module).
+	hack/verify-tidy.sh . $(TOOLS)/helm $(TOOLS)/promtool $(TOOLS)/golangci-lint $(TOOLS)/ko
+
 .PHONY: test
 test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e, demo), timing each phase.
 	@$(PHASE) reset
 	@$(PHASE) run "generate + verify" $(MAKE) --no-print-directory verify-generated
 	@$(PHASE) run "vet" $(MAKE) --no-print-directory vet
+	@$(PHASE) run "go mod tidy" $(MAKE) --no-print-directory verify-tidy
 	@$(PHASE) run "envtest binaries" $(MAKE) --no-print-directory envtest
 	@$(PHASE) run "unit tests" $(MAKE) --no-print-directory test-unit
 	@$(PHASE) run "envtest suites" $(MAKE) --no-print-directory test-envtest
@@ -178,3 +189,21 @@ envtest-kubectl: ## Build kube-apiserver, etcd and kubectl from source into bin/
 kustomize: $(KUSTOMIZE) ## Build kustomize from the Go module proxy if necessary.
 $(KUSTOMIZE): | $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+# Rebuilt when the tool's module changes; the Go build cache makes that cheap.
+.PHONY: helm promtool golangci-lint ko
+helm: $(HELM) ## Build helm from hack/tools/helm.
+$(HELM): $(TOOLS)/helm/go.mod $(TOOLS)/helm/go.sum | $(LOCALBIN)
+	go build -C $(TOOLS)/helm -o $(HELM) helm.sh/helm/v3/cmd/helm
+
+promtool: $(PROMTOOL) ## Build promtool from hack/tools/promtool (without service discovery, which rule tests do not need).
+$(PROMTOOL): $(TOOLS)/promtool/go.mod $(TOOLS)/promtool/go.sum | $(LOCALBIN)
+	go build -C $(TOOLS)/promtool -tags remove_all_sd -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
+
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint from hack/tools/golangci-lint.
+$(GOLANGCI_LINT): $(TOOLS)/golangci-lint/go.mod $(TOOLS)/golangci-lint/go.sum | $(LOCALBIN)
+	go build -C $(TOOLS)/golangci-lint -o $(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+ko: $(KO) ## Build ko from hack/tools/ko.
+$(KO): $(TOOLS)/ko/go.mod $(TOOLS)/ko/go.sum | $(LOCALBIN)
+	go build -C $(TOOLS)/ko -o $(KO) github.com/google/ko

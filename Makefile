@@ -35,7 +35,7 @@ ENVTEST_PKGS ?= ./api/... ./internal/controller/...
 E2E_PKGS ?= ./test/e2e/...
 # Only packages with tests: building the others (cmd, test/demo) with -race and
 # coverage would compile all of Kubernetes' client libraries once more.
-UNIT_PKGS = $(shell go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -E '/api/|/internal/controller|/test/e2e')
+UNIT_PKGS = $(shell go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -E '/api/|/internal/controller|/test/e2e|/test/packaging|/test/prometheus')
 # Fuzz targets as package:Target; each runs for FUZZTIME.
 FUZZ_TARGETS ?= ./internal/scim:FuzzFilterEscape ./internal/scim:FuzzDecodeListPage ./internal/scim:FuzzParseErrorBody
 FUZZTIME ?= 5s
@@ -53,8 +53,9 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate CustomResourceDefinitions and RBAC from the API types and markers.
+manifests: ## Generate CRDs and RBAC from the API types and markers, and the PrometheusRule from the alert rules.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
+	hack/sync-chart.sh
 
 .PHONY: generate
 generate: ## Generate DeepCopy methods and apply configurations.
@@ -85,6 +86,7 @@ test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e, 
 	@$(PHASE) run "go mod tidy" $(MAKE) --no-print-directory verify-tidy
 	@$(PHASE) run "envtest binaries" $(MAKE) --no-print-directory envtest
 	@$(PHASE) run "unit tests" $(MAKE) --no-print-directory test-unit
+	@$(PHASE) run "alerts + dashboard" $(MAKE) --no-print-directory test-alerts
 	@$(PHASE) run "envtest suites" $(MAKE) --no-print-directory test-envtest
 	@$(PHASE) run "fuzz (short)" $(MAKE) --no-print-directory test-fuzz
 	@$(PHASE) run "e2e" $(MAKE) --no-print-directory test-e2e
@@ -94,6 +96,10 @@ test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e, 
 .PHONY: test-unit
 test-unit: ## Run unit and loopback integration tests (no control plane).
 	go test -race -count=1 -coverprofile=cover-unit.out $(UNIT_PKGS)
+
+.PHONY: test-alerts
+test-alerts: promtool ## Unit-test the alerts with promtool and check the dashboard's queries.
+	PROMTOOL=$(PROMTOOL) go test -count=1 ./test/prometheus/
 
 .PHONY: test-envtest
 test-envtest: envtest ## Run the suites that start a real kube-apiserver and etcd.

@@ -53,7 +53,7 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate CRDs and RBAC from the API types and markers, and the PrometheusRule from the alert rules.
+manifests: ## Generate CRDs and RBAC from the API types and markers, and copy them, the alerts and the dashboard into the Helm chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
 	hack/sync-chart.sh
 

@@ -88,6 +88,7 @@ test: ## Run every test suite (generation check, vet, unit, envtest, fuzz, e2e, 
 	@$(PHASE) run "unit tests" $(MAKE) --no-print-directory test-unit
 	@$(PHASE) run "alerts + dashboard" $(MAKE) --no-print-directory test-alerts
 	@$(PHASE) run "envtest suites" $(MAKE) --no-print-directory test-envtest
+	@$(PHASE) run "helm + install.yaml" $(MAKE) --no-print-directory test-packaging
 	@$(PHASE) run "fuzz (short)" $(MAKE) --no-print-directory test-fuzz
 	@$(PHASE) run "e2e" $(MAKE) --no-print-directory test-e2e
 	@$(PHASE) run "demo (--once)" $(MAKE) --no-print-directory demo DEMO_ARGS=--once
@@ -100,6 +101,10 @@ test-unit: ## Run unit and loopback integration tests (no control plane).
 .PHONY: test-alerts
 test-alerts: promtool ## Unit-test the alerts with promtool and check the dashboard's queries.
 	PROMTOOL=$(PROMTOOL) go test -count=1 ./test/prometheus/
+
+.PHONY: test-packaging
+test-packaging: helm envtest build-installer ## Lint and render the Helm chart, and apply it and dist/install.yaml server-side to a real API server.
+	HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) INSTALLER_IMAGE=$(IMG) KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -count=1 ./test/packaging/
 
 .PHONY: test-envtest
 test-envtest: envtest ## Run the suites that start a real kube-apiserver and etcd.
@@ -152,11 +157,18 @@ docker-build: ## Build the manager image.
 docker-push: ## Push the manager image.
 	$(CONTAINER_TOOL) push $(IMG)
 
+# The image is set in a throw-away overlay, so config/ stays as committed.
+define kustomize-with-image
+	rm -rf $(LOCALBIN)/overlay && mkdir -p $(LOCALBIN)/overlay
+	printf 'resources:\n- ../../config/default\n' > $(LOCALBIN)/overlay/kustomization.yaml
+	cd $(LOCALBIN)/overlay && $(KUSTOMIZE) edit set image ghcr.io/scimbridge/scimbridge=$(IMG)
+endef
+
 .PHONY: build-installer
 build-installer: manifests generate kustomize ## Generate a consolidated YAML with CRDs and deployment in dist/install.yaml.
 	mkdir -p dist
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default > dist/install.yaml
+	$(kustomize-with-image)
+	$(KUSTOMIZE) build $(LOCALBIN)/overlay > dist/install.yaml
 
 ##@ Deployment
 
@@ -174,8 +186,8 @@ uninstall: manifests kustomize ## Uninstall CRDs. Call with ignore-not-found=tru
 
 .PHONY: deploy
 deploy: manifests kustomize ## Deploy the controller to the cluster of the current kubeconfig.
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default | $(KUBECTL) apply --server-side -f -
+	$(kustomize-with-image)
+	$(KUSTOMIZE) build $(LOCALBIN)/overlay | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy
 undeploy: kustomize ## Undeploy the controller. Call with ignore-not-found=true to ignore missing resources.

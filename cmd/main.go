@@ -20,8 +20,12 @@ package main
 import (
 	"crypto/tls"
 	"flag"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	// Import all Kubernetes client auth plugins (e.g. OIDC) so the manager
@@ -30,8 +34,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -64,7 +70,9 @@ type options struct {
 	probeAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
+	leaderElectionID        string
 	leaseDuration           time.Duration
+	watchNamespaces         string
 	controllers             controller.Options
 	zap                     zap.Options
 }
@@ -78,6 +86,11 @@ func parseFlags() options {
 		"Enable leader election, so that only one manager instance is active at a time.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader election lease. Required out of cluster; in cluster it defaults to the pod's namespace.")
+	flag.StringVar(&o.leaderElectionID, "leader-election-id", "scimbridge.identity.scimbridge.io",
+		"Name of the leader election lease. Installations that share the lease's namespace need different names.")
+	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "",
+		"Comma-separated namespaces whose integrations and groups the manager watches; it then needs only Roles in them. "+
+			"Empty: all namespaces, which needs the ClusterRole.")
 	flag.DurationVar(&o.leaseDuration, "leader-election-lease-duration", 15*time.Second,
 		"How long non-leaders wait before trying to take over leadership.")
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", true,
@@ -152,13 +165,19 @@ func run(opts options) error {
 		})
 	}
 
+	cacheOpts, err := watchedNamespaces(opts.watchNamespaces)
+	if err != nil {
+		return err
+	}
+
 	leaseDuration := opts.leaseDuration
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
+		Cache:                         cacheOpts,
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        opts.probeAddr,
 		LeaderElection:                opts.leaderElect,
-		LeaderElectionID:              "scimbridge.identity.scimbridge.io",
+		LeaderElectionID:              opts.leaderElectionID,
 		LeaderElectionNamespace:       opts.leaderElectionNamespace,
 		LeaseDuration:                 &leaseDuration,
 		LeaderElectionReleaseOnCancel: true,
@@ -185,4 +204,30 @@ func run(opts options) error {
 
 	setupLog.Info("starting manager")
 	return mgr.Start(ctx)
+}
+
+// watchedNamespaces turns --watch-namespaces into cache options. With
+// namespaces, every informer lists and watches only in them, so the manager
+// works with Roles there and never asks for objects elsewhere; integrations in
+// other namespaces are not seen at all. The leader-election lease is not read
+// through the cache and stays where --leader-election-namespace puts it.
+func watchedNamespaces(list string) (cache.Options, error) {
+	var opts cache.Options
+	for ns := range strings.SplitSeq(list, ",") {
+		ns = strings.TrimSpace(ns)
+		if ns == "" {
+			continue
+		}
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return opts, fmt.Errorf("--watch-namespaces: %q: %s", ns, strings.Join(errs, "; "))
+		}
+		if opts.DefaultNamespaces == nil {
+			opts.DefaultNamespaces = map[string]cache.Config{}
+		}
+		opts.DefaultNamespaces[ns] = cache.Config{}
+	}
+	if opts.DefaultNamespaces != nil {
+		setupLog.Info("watching only some namespaces", "namespaces", slices.Sorted(maps.Keys(opts.DefaultNamespaces)))
+	}
+	return opts, nil
 }

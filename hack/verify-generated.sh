@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fails when `make manifests generate` changed files, i.e. the committed
-# generated files (CRDs, RBAC, deepcopy, apply configurations) are stale.
+# generated files (CRDs, RBAC, deepcopy, apply configurations, and their
+# copies in the Helm chart and the PrometheusRule) are stale.
 # Outside CI it only warns, so work in progress can still be tested.
 set -euo pipefail
-paths=(config/crd config/rbac api)
+paths=(config/crd config/rbac config/prometheus api dist/chart)
 changes="$(git status --porcelain -- "${paths[@]}")"
 if [[ -z "${changes}" ]]; then
   echo "generated files are up to date"

@@ -359,5 +359,5 @@ type DirectoryIntegrationList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&DirectoryIntegration{}, &DirectoryIntegrationList{})
+	register(&DirectoryIntegration{}, &DirectoryIntegrationList{})
 }

@@ -190,5 +190,5 @@ type ProvisionedGroupList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&ProvisionedGroup{}, &ProvisionedGroupList{})
+	register(&ProvisionedGroup{}, &ProvisionedGroupList{})
 }

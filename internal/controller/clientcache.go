@@ -354,7 +354,7 @@ func (c *clientCache) targetInputs(ctx context.Context, di *identityv1alpha1.Dir
 		return in, err
 	}
 	in.token = bytes.TrimSpace(v.data)
-	parts := append(base, t.TokenSecretRef.Name, t.TokenSecretRef.Key, v.resourceVersion)
+	parts := append(slices.Clone(base), t.TokenSecretRef.Name, t.TokenSecretRef.Key, v.resourceVersion)
 	if ref := t.CABundleSecretRef; ref != nil {
 		ca, err := readSecretKey(ctx, c.reader, di.Namespace, *ref)
 		if ce := asCredentialError(err); ce != nil {

@@ -82,13 +82,6 @@ func int32p(n int) *int32 {
 	return &v
 }
 
-func deref(p *int32) int32 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 // truncate shortens s to at most n bytes on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -88,7 +88,10 @@ func TestCyclePoolStopsWorkers(t *testing.T) {
 	go func() { done <- p.Start(ctx) }()
 	cancel()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the pool did not stop")
 	}

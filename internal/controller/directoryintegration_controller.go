@@ -142,7 +142,7 @@ func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl
 		}
 		if apierrors.IsConflict(perr) {
 			// Read from a cache that had not seen our last write yet.
-			return ctrl.Result{Requeue: true}, err
+			return ctrl.Result{RequeueAfter: conflictRetry}, err
 		}
 		err = errors.Join(err, perr)
 	}
@@ -169,6 +169,10 @@ func (r *DirectoryIntegrationReconciler) forget(nn types.NamespacedName) {
 	r.shared.cache.forget(nn)
 	r.shared.metrics.forget(kindIntegration, nn.Namespace, nn.Name)
 }
+
+// conflictRetry is how soon a reconcile whose status write met a newer
+// object runs again, from a cache that has caught up by then.
+const conflictRetry = 100 * time.Millisecond
 
 // statusWriteTimeout bounds every write to the API server, so a hung API
 // server never pins a worker.

@@ -46,6 +46,7 @@ type metricsRecorder struct {
 	cycleDuration  *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
 	syncInterval   *prometheus.GaugeVec
+	suspended      *prometheus.GaugeVec
 	objects        *prometheus.GaugeVec
 	outOfSync      *prometheus.GaugeVec
 	groupCap       *prometheus.GaugeVec
@@ -93,6 +94,10 @@ func newMetricsRecorder() *metricsRecorder {
 			Name: "scimbridge_sync_interval_seconds",
 			Help: "The integration's spec.syncInterval, for alerts on integrations not synced for several intervals.",
 		}, integration),
+		suspended: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "scimbridge_integration_suspended",
+			Help: "1 while the integration's spec.suspend is true: alerts on sync age skip paused integrations.",
+		}, integration),
 		objects: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "scimbridge_target_objects",
 			Help: "Objects by kind and state as the last cycle verified (users: in_scope, synced, managed, active; groups: wanted, pushed, total).",
@@ -131,7 +136,7 @@ func newMetricsRecorder() *metricsRecorder {
 }
 
 func (m *metricsRecorder) register(r prometheus.Registerer) {
-	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.objects, m.outOfSync, m.groupCap, m.requests,
+	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
 		m.requestLatency, m.throttled, m.held, m.conditions)
 }
 
@@ -158,13 +163,18 @@ func (m *metricsRecorder) observeCycle(ns, name, mode string, ok bool, d time.Du
 // (0 until there is one, so "never synced" can alert), the interval, the
 // verified counts, the failing and deferred objects, the cap and the held
 // changes by kind.
-func (m *metricsRecorder) setIntegration(ns, name string, interval time.Duration, st *identityv1alpha1.DirectoryIntegrationStatus) {
+func (m *metricsRecorder) setIntegration(ns, name string, interval time.Duration, suspended bool, st *identityv1alpha1.DirectoryIntegrationStatus) {
 	var last float64
 	if st.LastSuccessfulSyncTime != nil {
 		last = float64(st.LastSuccessfulSyncTime.Unix())
 	}
 	m.lastSuccess.WithLabelValues(ns, name).Set(last)
 	m.syncInterval.WithLabelValues(ns, name).Set(interval.Seconds())
+	paused := 0.0
+	if suspended {
+		paused = 1
+	}
+	m.suspended.WithLabelValues(ns, name).Set(paused)
 	gauge := func(v *prometheus.GaugeVec, value int32, labels ...string) {
 		v.WithLabelValues(append([]string{ns, name}, labels...)...).Set(float64(value))
 	}
@@ -229,7 +239,7 @@ func (m *metricsRecorder) forget(kind, ns, name string) {
 	}
 	l := prometheus.Labels{"namespace": ns, "integration": name}
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
-		m.cycleDuration, m.lastSuccess, m.syncInterval, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
+		m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
 	} {
 		v.DeletePartialMatch(l)
 	}
@@ -239,7 +249,7 @@ func (m *metricsRecorder) forget(kind, ns, name string) {
 func (r *DirectoryIntegrationReconciler) exportMetrics(s *integrationScope) {
 	m, st := r.shared.metrics, &s.di.Status
 	m.setConditions(kindIntegration, s.di.Namespace, s.di.Name, st.Conditions)
-	m.setIntegration(s.di.Namespace, s.di.Name, syncInterval(s.di), st)
+	m.setIntegration(s.di.Namespace, s.di.Name, syncInterval(s.di), s.di.Spec.Suspend, st)
 }
 
 const (

@@ -83,7 +83,7 @@ func desiredPushStatus(pg *identityv1alpha1.ProvisionedGroup, g provisioning.Gro
 		ps.LastPushTime = &t
 	}
 	name := groupDisplayName(g, r)
-	var status metav1.ConditionStatus = metav1.ConditionFalse
+	status := metav1.ConditionFalse
 	var reason, msg string
 	switch {
 	case g.Deleting && r.Err == nil && (r.Deleted || r.TargetID == ""):

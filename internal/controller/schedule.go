@@ -140,7 +140,7 @@ func nextSync(end time.Time, ok bool, failures int, interval, minGap time.Durati
 	}
 	jitter := time.Duration(0)
 	if interval >= 10 {
-		jitter = time.Duration(rand.Int64N(int64(interval / 10)))
+		jitter = time.Duration(rand.Int64N(int64(interval / 10))) //nolint:gosec // spreads schedules; nothing secret depends on it
 	}
 	return end.Add(interval + jitter)
 }
@@ -152,7 +152,7 @@ func startupSpread(key string, spread time.Duration) time.Duration {
 	}
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(key))
-	return time.Duration(h.Sum64() % uint64(spread))
+	return time.Duration(h.Sum64() % uint64(spread)) //nolint:gosec // the remainder is below spread, an int64
 }
 
 func latest(ts ...time.Time) time.Time {

@@ -33,7 +33,7 @@ import (
 
 // secretRefIndex indexes DirectoryIntegrations by the names of the Secrets
 // they reference, so a Secret event finds its integrations without a scan.
-const secretRefIndex = "spec.secretRefs"
+const secretRefIndex = "spec.secretRefs" //nolint:gosec // an index name, not a credential
 
 // secretNames returns the Secrets an integration references, sorted and unique.
 func secretNames(di *identityv1alpha1.DirectoryIntegration) []string {

@@ -17,6 +17,8 @@ limitations under the License.
 package controller_test
 
 import (
+	"net/http"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -89,7 +91,7 @@ var _ = Describe("Synced tells the truth", func() {
 		settle(f)
 
 		// The credential check reads /Users too: cut its answer and the listing's.
-		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultTruncatedPage, Method: "GET", Path: "/Users", Times: 2})
+		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultTruncatedPage, Method: http.MethodGet, Path: "/Users", Times: 2})
 		annotate(f.ns, "okta", identityv1alpha1.FullSyncRequestedAtAnnotation, "truncated")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/TargetIncomplete"))
 		Expect(getDI(f.ns, "okta").Status.LastHandledFullSyncAt).To(Equal("truncated"))

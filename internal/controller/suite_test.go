@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -395,7 +396,7 @@ func events(ns, objName, reason string) []string {
 func writes(s *scimserver.Server) int {
 	n := 0
 	for r, c := range s.Requests() {
-		if r.Method != "GET" {
+		if r.Method != http.MethodGet {
 			n += c
 		}
 	}

@@ -18,7 +18,10 @@ func TestIsTLSError(t *testing.T) {
 	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the rejected handshake is expected
 	tlsSrv.StartTLS()
 	defer tlsSrv.Close()
-	_, untrusted := http.Get(tlsSrv.URL) // default roots do not trust the test CA
+	resp, untrusted := http.Get(tlsSrv.URL) // default roots do not trust the test CA
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
 
 	tests := []struct {
 		name string

@@ -211,7 +211,7 @@ func TestNewTransport(t *testing.T) {
 
 func TestSameOriginRedirects(t *testing.T) {
 	req := func(u string) *http.Request {
-		r, _ := http.NewRequest("GET", u, nil)
+		r, _ := http.NewRequest(http.MethodGet, u, nil)
 		return r
 	}
 	first := req("https://a.example/scim/Users")

@@ -66,7 +66,7 @@ func (b Backoff) Delay(attempt int) time.Duration {
 	}
 	d = min(d, ceiling)
 	// Half fixed, half random: keeps retries spread without collapsing to zero.
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter spreads retries; it protects nothing
 }
 
 // Jitter adds up to frac of d at random.
@@ -74,7 +74,7 @@ func Jitter(d time.Duration, frac float64) time.Duration {
 	if d <= 0 || frac <= 0 {
 		return d
 	}
-	return d + rand.N(time.Duration(float64(d)*frac)+1)
+	return d + rand.N(time.Duration(float64(d)*frac)+1) //nolint:gosec // jitter spreads waits; it protects nothing
 }
 
 // Sleep waits for d or until ctx is done.

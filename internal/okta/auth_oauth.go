@@ -189,10 +189,6 @@ func (a *oauthAuth) tokenError(err error) error {
 	return fmt.Errorf("okta token request: %w", err)
 }
 
-type assertionClaims struct {
-	jwt.Claims
-}
-
 // assertion builds the private_key_jwt client assertion (RFC 7523).
 func (a *oauthAuth) assertion() (string, error) {
 	sk := jose.SigningKey{Algorithm: a.alg, Key: a.key}

@@ -27,7 +27,8 @@ func oauthEnv(t *testing.T, opts oktaserver.Options, app oktaserver.OAuthClient,
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e, e.client(func(c *Config) { c.Auth = auth })
+	c := e.client(func(c *Config) { c.Auth = auth })
+	return e, c
 }
 
 func TestAuthModes(t *testing.T) {

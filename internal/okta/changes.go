@@ -28,9 +28,9 @@ func newChanges[T any](ctx context.Context, c *Client, reqs ...request) *Changes
 func (ch *Changes[T]) All() iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var first time.Time
-		onPage := func(resp *http.Response) {
+		onPage := func(header http.Header) {
 			if first.IsZero() {
-				first = ch.c.noteServerTime(resp)
+				first = ch.c.noteServerTime(header)
 			}
 		}
 		for _, r := range ch.reqs {

@@ -58,27 +58,27 @@ func parseLinks(v string) []link {
 // paginate streams T from r, following rel="next" links. Each page is decoded
 // whole (bounded by the page size and body cap) and its concurrency slot
 // released before items are yielded, so a slow consumer never holds one.
-// onPage, if set, sees every page's response.
-func paginate[T any](ctx context.Context, c *Client, r request, onPage func(*http.Response)) iter.Seq2[T, error] {
+// onPage, if set, sees every page's response headers.
+func paginate[T any](ctx context.Context, c *Client, r request, onPage func(http.Header)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		seen := map[string]bool{}
 		for {
 			var page []T
-			resp, err := c.get(ctx, r, &page)
+			header, err := c.get(ctx, r, &page)
 			if err != nil {
 				yield(zero, err)
 				return
 			}
 			if onPage != nil {
-				onPage(resp)
+				onPage(header)
 			}
 			for _, item := range page {
 				if !yield(item, nil) {
 					return
 				}
 			}
-			next, ok := nextLink(resp.Header)
+			next, ok := nextLink(header)
 			if !ok {
 				return
 			}

@@ -109,7 +109,10 @@ func TestIncrementalErrorHasNoWatermark(t *testing.T) {
 	// Breaking early leaves no watermark either.
 	e.srv.ClearFaults()
 	ch = c.UsersUpdatedSince(t.Context(), time.Time{})
-	for range ch.All() {
+	for _, err := range ch.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
 		break
 	}
 	if _, ok := ch.Watermark(); ok {

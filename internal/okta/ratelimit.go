@@ -131,9 +131,9 @@ func (l *OrgLimiter) bucket(name string) *bucket {
 func (l *OrgLimiter) serverNow() time.Time { return time.Now().Add(l.offset) }
 
 // acquire blocks until a request to bucket name fits the concurrency cap and
-// the bucket's budget. The returned func must be called with the response
-// (nil on transport errors).
-func (l *OrgLimiter) acquire(ctx context.Context, name string) (func(*http.Response), error) {
+// the bucket's budget. The returned func must be called with the response's
+// status and headers (0 and nil on transport errors).
+func (l *OrgLimiter) acquire(ctx context.Context, name string) (func(status int, header http.Header), error) {
 	// Budget first, slot second: a request waiting for its bucket's reset
 	// must not hold a concurrency slot that other buckets could use.
 	for {
@@ -148,13 +148,13 @@ func (l *OrgLimiter) acquire(ctx context.Context, name string) (func(*http.Respo
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		l.observe(name, nil) // give the reserved unit back
+		l.observe(name, 0, nil) // give the reserved unit back
 		return nil, ctx.Err()
 	}
 	var once sync.Once
-	return func(resp *http.Response) {
+	return func(status int, header http.Header) {
 		once.Do(func() {
-			l.observe(name, resp)
+			l.observe(name, status, header)
 			<-l.sem
 		})
 	}, nil
@@ -197,30 +197,31 @@ func (l *OrgLimiter) reserve(name string) (time.Duration, bool) {
 	return httpx.Jitter(b.reset.Sub(now), 0.05) + 20*time.Millisecond, false
 }
 
-// observe folds a response's rate-limit headers into the bucket.
-func (l *OrgLimiter) observe(name string, resp *http.Response) {
+// observe folds a response's rate-limit headers into the bucket; a nil
+// header means there was no response.
+func (l *OrgLimiter) observe(name string, status int, header http.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.bucket(name)
 	if b.pending > 0 {
 		b.pending--
 	}
-	if resp == nil {
+	if header == nil {
 		return
 	}
-	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		l.offset = d.Sub(time.Now())
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		l.offset = time.Until(d)
 	}
-	limit, err1 := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Limit"))
-	remaining, err2 := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
-	resetSec, err3 := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64)
+	limit, err1 := strconv.Atoi(header.Get("X-Rate-Limit-Limit"))
+	remaining, err2 := strconv.Atoi(header.Get("X-Rate-Limit-Remaining"))
+	resetSec, err3 := strconv.ParseInt(header.Get("X-Rate-Limit-Reset"), 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 {
-		if b.limit == 0 && resp.Header.Get("X-Rate-Limit-Limit") == "" {
+		if b.limit == 0 && header.Get("X-Rate-Limit-Limit") == "" {
 			b.limit = -1
 		}
 		return
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests {
 		remaining = 0
 	}
 	reset := time.Unix(resetSec, 0)

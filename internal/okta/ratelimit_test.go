@@ -178,16 +178,16 @@ func TestLimiterWaitsOnServerClock(t *testing.T) {
 	l := NewOrgLimiter(LimiterOptions{Share: 0.5})
 	// The server's clock runs 1 h behind ours; reset is 1 s after the server's now.
 	serverNow := time.Now().Add(-time.Hour).Truncate(time.Second)
-	resp := &http.Response{StatusCode: 200, Header: http.Header{}}
-	resp.Header.Set("Date", serverNow.UTC().Format(http.TimeFormat))
-	resp.Header.Set("X-Rate-Limit-Limit", "10")
-	resp.Header.Set("X-Rate-Limit-Remaining", "5")
-	resp.Header.Set("X-Rate-Limit-Reset", strconv.FormatInt(serverNow.Add(time.Second).Unix(), 10))
+	header := http.Header{}
+	header.Set("Date", serverNow.UTC().Format(http.TimeFormat))
+	header.Set("X-Rate-Limit-Limit", "10")
+	header.Set("X-Rate-Limit-Remaining", "5")
+	header.Set("X-Rate-Limit-Reset", strconv.FormatInt(serverNow.Add(time.Second).Unix(), 10))
 	release, err := l.acquire(t.Context(), "b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	release(resp)
+	release(http.StatusOK, header)
 	st := l.Bucket("b")
 	if st.Limit != 10 || st.Remaining != 5 || st.Pending != 0 {
 		t.Fatalf("bucket = %+v", st)
@@ -220,7 +220,7 @@ func TestLimiterWithoutHeadersAndCancel(t *testing.T) {
 	if _, ok := l.reserve("b"); ok {
 		t.Fatal("second request admitted before the bucket was learned")
 	}
-	release(&http.Response{StatusCode: 200, Header: http.Header{}})
+	release(http.StatusOK, http.Header{})
 	if st := l.Bucket("b"); st.Limit != -1 {
 		t.Fatalf("headerless server not recognised: %+v", st)
 	}
@@ -234,7 +234,7 @@ func TestLimiterWithoutHeadersAndCancel(t *testing.T) {
 	if _, err := l.acquire(ctx, "b"); err == nil {
 		t.Fatal("acquired beyond the concurrency cap")
 	}
-	r1(nil)
+	r1(0, nil)
 	if st := l.Bucket("b"); st.Pending != 0 {
 		t.Errorf("pending = %d after all releases", st.Pending)
 	}

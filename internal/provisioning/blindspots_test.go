@@ -33,9 +33,7 @@ func TestDirectAssignmentCreatedAfterTheFullCycle(t *testing.T) {
 // negative answer is cached with backoff.
 func TestUnknownAssignmentsAreNotReadEveryCycle(t *testing.T) {
 	e := synced(t)
-	for _, l := range []string{"ghost1@example.com", "ghost2@example.com", "ghost3@example.com"} {
-		e.cfg.People = append(e.cfg.People, l)
-	}
+	e.cfg.People = append(e.cfg.People, "ghost1@example.com", "ghost2@example.com", "ghost3@example.com")
 	e.settle()
 	e.cycle(ModeFull)
 	e.settle()

@@ -229,7 +229,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, body []byte) (err error)
 	outcome := "error"
 	defer func() { c.record(cl, outcome, time.Since(start)) }()
 
-	resp, err := c.hc.Do(req)
+	resp, err := c.hc.Do(req) //nolint:bodyclose // httpx.Drain below closes it
 	if err != nil {
 		outcome = transportOutcome(err)
 		return &transportError{cl.op, cl.method, cl.path, stripURL(err)}

@@ -46,14 +46,14 @@ func TestTypedErrors(t *testing.T) {
 				t.Fatalf("err = %#v", err)
 			}
 			for _, s := range sentinels {
-				if got := errors.Is(err, s); got != (s == tc.want) {
+				if got := errors.Is(err, s); got != (s == tc.want) { //nolint:errorlint // comparing two sentinels, not an error
 					t.Errorf("errors.Is(err, %v) = %v", s, got)
 				}
 			}
 			if !strings.Contains(se.Detail, tc.detailHas) {
 				t.Errorf("detail %q lacks %q", se.Detail, tc.detailHas)
 			}
-			if se.Op != "users.get" || se.Method != "GET" || se.Path != "/Users/some-id" {
+			if se.Op != "users.get" || se.Method != http.MethodGet || se.Path != "/Users/some-id" {
 				t.Errorf("error context = %+v", se)
 			}
 			assertNoToken(t, append(keysOf(c.Accounting()), err.Error(), fmt.Sprintf("%#v", se))...)
@@ -64,7 +64,7 @@ func TestTypedErrors(t *testing.T) {
 func TestErrorTextAndRedaction(t *testing.T) {
 	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/scim+json")
-		w.WriteHeader(400)
+		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `{"schemas":["%s"],"status":400,"scimType":"invalidValue","detail":"bad header %s\n%s"}`,
 			SchemaError, r.Header.Get("Authorization"), strings.Repeat("x", 2000))
 	}, fastOptions())

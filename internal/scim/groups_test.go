@@ -236,7 +236,9 @@ func TestMemberBatchesDedupAndEscaping(t *testing.T) {
 
 func TestGroupCreateConflict(t *testing.T) {
 	e := newFastEnv(t)
-	e.srv.AddGroup("Dup")
+	if _, err := e.srv.AddGroup("Dup"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.client.CreateGroup(ctxT(t), Group{DisplayName: "dup"}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("err = %v", err)
 	}

@@ -49,8 +49,9 @@ func main() {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx); err != nil {
+	err := run(ctx)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -341,7 +342,7 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 	for _, n := range w.TargetRequests {
 		rep.TargetRequests += n
 	}
-	rep.TargetWrites, rep.PeakHeapBytes, rep.PeakRSSBytes, rep.RSSFromVmHWM = w.TargetWrites, w.PeakHeap, w.PeakRSS, w.RSSResetOK
+	rep.TargetWrites, rep.PeakHeapBytes, rep.PeakRSSBytes, rep.RSSFromVMHWM = w.TargetWrites, w.PeakHeap, w.PeakRSS, w.RSSResetOK
 	rep.EngineCounts, rep.Held, rep.Failures, rep.Source = w.Counts, w.Held, w.Failures, w.SourceComplete
 	rep.OktaServerRequests, rep.TargetServerRequests = countDelta(oktaBefore, oktaAfter), countDelta(scimBefore, scimAfter)
 	b.logf("%s: engine %.2fs, %d Okta + %d target requests (%d writes), err=%q", name, w.WallSeconds, rep.OktaRequests, rep.TargetRequests, rep.TargetWrites, w.Err)

@@ -51,7 +51,7 @@ type phaseReport struct {
 	RatioVsOktaPatternBatched *float64 `json:"ratio_vs_okta_pattern_batched"`
 	PeakRSSBytes              uint64   `json:"peak_rss_bytes"`
 	PeakHeapBytes             uint64   `json:"peak_heap_bytes"`
-	RSSFromVmHWM              bool     `json:"rss_from_vmhwm"`
+	RSSFromVMHWM              bool     `json:"rss_from_vmhwm"`
 
 	OktaRequestsByKind   map[string]int64 `json:"okta_requests_by_kind"`
 	TargetRequestsByKind map[string]int64 `json:"target_requests_by_kind"`

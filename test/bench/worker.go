@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -176,7 +177,7 @@ func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, s
 	res.TargetRequests = map[string]int64{}
 	for k, n := range targetDelta {
 		res.TargetRequests[k.Kind] += n
-		if k.Method != "GET" {
+		if k.Method != http.MethodGet {
 			res.TargetWrites += n
 		}
 	}

@@ -55,7 +55,7 @@ var _ = Describe("metrics through the manager binary", func() {
 
 		// The manager's certificate is self-signed unless one is mounted.
 		hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // self-signed test endpoint on loopback
+			TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
 		}}
 		// The metrics server may start a moment after the readiness probe.
 		scrape := func(g Gomega, token string) (int, string) {

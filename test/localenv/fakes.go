@@ -85,6 +85,17 @@ func (a *Audit) Status(code int) int {
 	return a.statuses[code]
 }
 
+// Requests returns how many requests the SCIM server answered.
+func (a *Audit) Requests() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, c := range a.statuses {
+		n += c
+	}
+	return n
+}
+
 // Deactivations returns the PATCHes of a user that set active to false.
 func (a *Audit) Deactivations() int {
 	a.mu.Lock()

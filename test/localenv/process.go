@@ -15,14 +15,17 @@ import (
 )
 
 // BuildManager builds cmd/main.go into dir and returns the binary's path.
+// It builds the way the images do (static, -trimpath), so the tests run the
+// binary that ships, and the image build reuses the compiled packages.
 func BuildManager(ctx context.Context, dir string) (string, error) {
 	root, err := controlplane.RepoRoot()
 	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(dir, "manager")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "./cmd")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the manager: %w\n%s", err, out)
 	}

@@ -22,38 +22,77 @@ const ManagerUser = "scimbridge-manager"
 // ClusterRole, the leader-election Role in leaderNamespace and the metrics
 // auth ClusterRole) and binds them to user: exactly what a deployment grants.
 func InstallManagerRBAC(ctx context.Context, c client.Client, user, leaderNamespace string) error {
-	subject := []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
-
-	for _, file := range []string{"role.yaml", "metrics_auth_role.yaml"} {
-		role := &rbacv1.ClusterRole{}
-		if err := ReadRBAC(file, role); err != nil {
-			return err
-		}
-		if err := create(ctx, c, role); err != nil {
-			return err
-		}
-		binding := &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: role.Name + "-" + user},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
-			Subjects:   subject,
-		}
-		if err := create(ctx, c, binding); err != nil {
-			return err
-		}
-	}
-
-	role := &rbacv1.Role{}
-	if err := ReadRBAC("leader_election_role.yaml", role); err != nil {
+	role := &rbacv1.ClusterRole{}
+	if err := ReadRBAC("role.yaml", role); err != nil {
 		return err
 	}
-	role.Namespace = leaderNamespace
+	if err := bindClusterRole(ctx, c, role, user); err != nil {
+		return err
+	}
+	return installSupportRBAC(ctx, c, user, leaderNamespace)
+}
+
+// InstallNamespacedManagerRBAC grants user what the Helm chart grants in
+// namespaced mode: the rules of the manager's ClusterRole as a Role and
+// RoleBinding in each of namespaces, and nothing cluster-wide but the
+// leader-election Role in leaderNamespace and the metrics auth ClusterRole.
+func InstallNamespacedManagerRBAC(ctx context.Context, c client.Client, user, leaderNamespace string, namespaces []string) error {
+	manager := &rbacv1.ClusterRole{}
+	if err := ReadRBAC("role.yaml", manager); err != nil {
+		return err
+	}
+	for _, ns := range namespaces {
+		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: manager.Name, Namespace: ns}, Rules: manager.Rules}
+		if err := bindRole(ctx, c, role, user); err != nil {
+			return err
+		}
+	}
+	return installSupportRBAC(ctx, c, user, leaderNamespace)
+}
+
+// installSupportRBAC binds the metrics auth ClusterRole and the
+// leader-election Role in leaderNamespace to user.
+func installSupportRBAC(ctx context.Context, c client.Client, user, leaderNamespace string) error {
+	metrics := &rbacv1.ClusterRole{}
+	if err := ReadRBAC("metrics_auth_role.yaml", metrics); err != nil {
+		return err
+	}
+	if err := bindClusterRole(ctx, c, metrics, user); err != nil {
+		return err
+	}
+	leader := &rbacv1.Role{}
+	if err := ReadRBAC("leader_election_role.yaml", leader); err != nil {
+		return err
+	}
+	leader.Namespace = leaderNamespace
+	return bindRole(ctx, c, leader, user)
+}
+
+func userSubject(user string) []rbacv1.Subject {
+	return []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
+}
+
+// bindClusterRole creates role (unless it exists) and a binding of it to user.
+func bindClusterRole(ctx context.Context, c client.Client, role *rbacv1.ClusterRole, user string) error {
+	if err := create(ctx, c, role); err != nil {
+		return err
+	}
+	return create(ctx, c, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name + "-" + user},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   userSubject(user),
+	})
+}
+
+// bindRole creates role (unless it exists) and a binding of it to user in its namespace.
+func bindRole(ctx context.Context, c client.Client, role *rbacv1.Role, user string) error {
 	if err := create(ctx, c, role); err != nil {
 		return err
 	}
 	return create(ctx, c, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: role.Name + "-" + user, Namespace: leaderNamespace},
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name + "-" + user, Namespace: role.Namespace},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
-		Subjects:   subject,
+		Subjects:   userSubject(user),
 	})
 }
 

@@ -564,10 +564,10 @@ func TestDPoPFlowAndAPIChecks(t *testing.T) {
 	}
 	k.s.RequireAPINonce(true)
 	resp := get(t, k.hs, path, map[string]string{"Authorization": "DPoP " + tok, "DPoP": k.proof("GET", api, "", tok, "dpop+jwt")})
-	if resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "use_dpop_nonce") || resp.Header.Get("DPoP-Nonce") == "" {
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "use_dpop_nonce") || resp.Header.Get("DPoP-Nonce") == "" {
 		t.Fatalf("resource nonce not demanded: %d %v", resp.StatusCode, resp.Header)
 	}
-	if get(t, k.hs, path, map[string]string{"Authorization": "DPoP " + tok, "DPoP": k.proof("GET", api, resp.Header.Get("DPoP-Nonce"), tok, "dpop+jwt")}).StatusCode != 200 {
+	if get(t, k.hs, path, map[string]string{"Authorization": "DPoP " + tok, "DPoP": k.proof("GET", api, resp.Header.Get("DPoP-Nonce"), tok, "dpop+jwt")}).StatusCode != http.StatusOK {
 		t.Error("nonce proof refused")
 	}
 	if k.s.TokensIssued() != 1 {
@@ -669,7 +669,7 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 			for j := range 20 {
 				if i%2 == 0 {
 					resp := get(t, hs, "/api/v1/groups/"+groups[j%4]+"/users?limit=50", auth)
-					if resp.StatusCode != 200 {
+					if resp.StatusCode != http.StatusOK {
 						t.Errorf("status %d", resp.StatusCode)
 					}
 				} else {

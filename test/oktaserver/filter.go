@@ -69,10 +69,10 @@ type token struct {
 func tokenize(s string) ([]token, error) {
 	var toks []token
 	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t':
+		switch s[i] {
+		case ' ', '\t':
 			i++
-		case c == '"':
+		case '"':
 			var b strings.Builder
 			i++
 			for {

@@ -21,7 +21,7 @@ func BenchmarkLookup100k(b *testing.B) {
 		ids[i] = id
 	}
 	get := func(path string) {
-		req := httptest.NewRequest("GET", srv.BasePath()+path, nil)
+		req := httptest.NewRequest(http.MethodGet, srv.BasePath()+path, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, req)

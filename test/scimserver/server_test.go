@@ -149,7 +149,9 @@ func sortStrings(s []string) {
 func TestReplaceAndDelete(t *testing.T) {
 	h := newHarness(t, Options{})
 	a, _ := h.srv.AddUser(map[string]any{"userName": "a", "externalId": "x1"})
-	h.srv.AddUser(map[string]any{"userName": "b"})
+	if _, err := h.srv.AddUser(map[string]any{"userName": "b"}); err != nil {
+		t.Fatal(err)
+	}
 	put := func(id, name string) response {
 		return h.do("PUT", "/Users/"+id, "-", fmt.Sprintf(`{"schemas":["%s"],"userName":%q,"externalId":"x2"}`, UserSchemaID, name))
 	}
@@ -226,14 +228,14 @@ func TestAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 401 {
+	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unauthenticated /other: %d", resp.StatusCode)
 	}
-	req, _ := http.NewRequest("GET", h.ts.URL+"/scim/v2x/Users", nil)
+	req, _ := http.NewRequest(http.MethodGet, h.ts.URL+"/scim/v2x/Users", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, _ = h.ts.Client().Do(req)
 	resp.Body.Close()
-	if resp.StatusCode != 404 {
+	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("path outside base: %d", resp.StatusCode)
 	}
 }
@@ -284,8 +286,11 @@ func TestFaults(t *testing.T) {
 	t.Run("reset", func(t *testing.T) {
 		h := newHarness(t, Options{})
 		h.srv.AddFault(Fault{Kind: FaultReset, Times: 1})
-		req, _ := http.NewRequest("GET", h.base+"/Users", nil)
-		_, err := h.ts.Client().Do(req)
+		req, _ := http.NewRequest(http.MethodGet, h.base+"/Users", nil)
+		resp, err := h.ts.Client().Do(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
 		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.EOF) {
 			t.Fatalf("err = %v", err)
 		}
@@ -401,10 +406,10 @@ func TestListenAndControl(t *testing.T) {
 	if srv.TotalRequests() != 0 {
 		t.Fatalf("control requests were counted: %v", srv.Requests())
 	}
-	req, _ := http.NewRequest("GET", root+"/_control/stats", nil)
+	req, _ := http.NewRequest(http.MethodGet, root+"/_control/stats", nil)
 	resp, _ := http.DefaultClient.Do(req)
 	resp.Body.Close()
-	if resp.StatusCode != 401 {
+	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("control without token: %d", resp.StatusCode)
 	}
 }

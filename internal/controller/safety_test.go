@@ -46,6 +46,8 @@ var _ = Describe("Safety", func() {
 			pg.Spec.TargetDisplayName = "Revenue Team"
 		})
 		Eventually(pgCondition(f.ns, "sales", ready)).Should(Equal("True/Ready"))
+		// The younger of two duplicates stalls; creation times have whole seconds.
+		time.Sleep(1100 * time.Millisecond)
 		f.provisionedGroup("marketing", "okta", "", func(pg *identityv1alpha1.ProvisionedGroup) {
 			pg.Spec.OktaGroup = identityv1alpha1.OktaGroupReference{ID: marketing}
 		})

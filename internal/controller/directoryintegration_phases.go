@@ -223,11 +223,16 @@ func (r *DirectoryIntegrationReconciler) busyPhase(_ context.Context, s *integra
 }
 
 // schedulePhase decides whether a cycle runs now.
-func (r *DirectoryIntegrationReconciler) schedulePhase(_ context.Context, s *integrationScope) (bool, error) {
+func (r *DirectoryIntegrationReconciler) schedulePhase(ctx context.Context, s *integrationScope) (bool, error) {
 	if awaitingResolution(s.groups, s.stalledGroups, s.obs.now) {
 		// A group created with (or just after) the integration is looked up
-		// in a moment; a cycle now would read an incomplete scope.
+		// in a moment; a cycle now would read an incomplete scope. The
+		// credentials are checked meanwhile, once, so bad ones show at once.
 		s.obs.waitingForGroups = true
+		if s.state.verifiedKey != s.clients.key {
+			_, err := r.verifyPhase(ctx, s)
+			return true, err
+		}
 		return true, nil
 	}
 	st := s.projected()

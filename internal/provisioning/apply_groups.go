@@ -44,12 +44,12 @@ func (a *applier) deleteGroup(ctx context.Context, c *groupChange) {
 }
 
 func (a *applier) createGroup(ctx context.Context, c *groupChange) {
-	tg := &targetGroup{ExternalID: c.ExternalID, DisplayName: c.Name, Members: map[string]struct{}{}}
+	tg := &targetGroup{ExternalID: c.ExternalID, DisplayName: c.Name, Members: newRefSet(c.Add)}
 	if a.dryRun {
 		tg.ID = "new:" + c.Key
 	} else {
 		g := scim.Group{DisplayName: c.Name, ExternalID: c.ExternalID}
-		for _, id := range c.Add {
+		for _, id := range a.names(c.Add) {
 			g.Members = append(g.Members, scim.Member{Value: id})
 		}
 		created, err := a.e.dst.CreateGroup(ctx, g)
@@ -75,9 +75,6 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
 			return
 		}
-	}
-	for _, id := range c.Add {
-		tg.Members[id] = struct{}{}
 	}
 	c.TargetID = tg.ID
 	a.mu.Lock()
@@ -109,18 +106,10 @@ func (a *applier) adoptGroup(ctx context.Context, c *groupChange, createErr erro
 		fail(fmt.Errorf("%w; reading the existing group: %w", createErr, err))
 		return
 	}
-	tg := &targetGroup{ID: full.ID, ExternalID: full.ExternalID, DisplayName: full.DisplayName, Members: map[string]struct{}{}}
-	for _, m := range full.Members {
-		tg.Members[m.Value] = struct{}{}
-	}
-	var add []string
-	for _, id := range c.Add {
-		if _, ok := tg.Members[id]; !ok {
-			add = append(add, id)
-		}
-	}
+	tg := &targetGroup{ID: full.ID, ExternalID: full.ExternalID, DisplayName: full.DisplayName, Members: a.refsOf(full.Members)}
+	add, _ := diff(c.Add, tg.Members)
 	if len(add) > 0 {
-		if err := a.e.dst.UpdateMembers(ctx, tg.ID, add, nil); err != nil {
+		if err := a.e.dst.UpdateMembers(ctx, tg.ID, a.names(add), nil); err != nil {
 			tg.Members = nil
 			a.mu.Lock()
 			a.have.putGroup(tg)
@@ -128,9 +117,7 @@ func (a *applier) adoptGroup(ctx context.Context, c *groupChange, createErr erro
 			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
 			return
 		}
-		for _, id := range add {
-			tg.Members[id] = struct{}{}
-		}
+		tg.Members = tg.Members.with(add, nil)
 	}
 	c.TargetID = tg.ID
 	a.mu.Lock()
@@ -161,7 +148,7 @@ func (a *applier) updateGroup(ctx context.Context, c *groupChange) {
 		return
 	}
 	if !a.dryRun {
-		if err := a.e.dst.UpdateMembers(ctx, c.TargetID, c.Add, c.Remove); err != nil {
+		if err := a.e.dst.UpdateMembers(ctx, c.TargetID, a.names(c.Add), a.names(c.Remove)); err != nil {
 			// Some batches may have landed: membership is unknown until re-read.
 			a.mu.Lock()
 			if tg := a.have.Groups[c.TargetID]; tg != nil {
@@ -174,16 +161,32 @@ func (a *applier) updateGroup(ctx context.Context, c *groupChange) {
 	}
 	a.mu.Lock()
 	if tg := a.have.Groups[c.TargetID]; tg != nil && tg.Members != nil {
-		for _, id := range c.Add {
-			tg.Members[id] = struct{}{}
-		}
-		for _, id := range c.Remove {
-			delete(tg.Members, id)
-		}
+		tg.Members = tg.Members.with(c.Add, c.Remove)
 	}
 	a.mu.Unlock()
 	a.ok(groupKey(c), func(n *Counts) {
 		n.MembersAdded += len(c.Add)
 		n.MembersRemoved += len(c.Remove)
 	})
+}
+
+// names returns the target ids of member refs, for a request.
+func (a *applier) names(refs refSet) []string {
+	if len(refs) == 0 {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.have.ids.namesOf(refs)
+}
+
+// refsOf interns the members of a group as read.
+func (a *applier) refsOf(members []scim.Member) refSet {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	refs := make([]userRef, len(members))
+	for i, m := range members {
+		refs[i] = a.have.ids.ref(m.Value)
+	}
+	return newRefSet(refs)
 }

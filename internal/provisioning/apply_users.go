@@ -80,8 +80,7 @@ func (a *applier) applyUser(ctx context.Context, c *userChange) {
 				// Deleted in the target: forget it, the next cycle recreates it.
 				a.mu.Lock()
 				if t := a.have.Users[c.TargetID]; t != nil {
-					a.have.unindex(t)
-					delete(a.have.Users, c.TargetID)
+					a.have.removeUser(t)
 				}
 				a.mu.Unlock()
 			}

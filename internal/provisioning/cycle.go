@@ -58,8 +58,14 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)
 	}
-	if cfg.Mode == ModeIncremental && c.st.want != nil && c.st.have != nil && !c.st.watermark.IsZero() {
+	if cfg.Mode == ModeIncremental && c.st.want != nil && c.st.have != nil && !c.st.watermark.IsZero() &&
+		c.st.want.ids == c.st.have.ids {
 		c.res.Mode = ModeIncremental
+	}
+	if c.res.Mode == ModeFull {
+		// A full cycle reads both views afresh: the old ones would only
+		// double the peak memory while it does.
+		c.st.want, c.st.have = nil, nil
 	}
 	if err := c.read(ctx); err != nil {
 		return c.res, err
@@ -121,20 +127,21 @@ func (c *cycle) apply(ctx context.Context) {
 	c.gp = planGroups(c.cfg, c.want, c.have, c.released)
 	groups := deferFailed(c, c.gp.Changes, groupKey, func(g *groupChange) OutOfSync { return OutOfSync{Kind: "Group", Name: g.Name} })
 	c.ap.applyGroups(ctx, groups)
-	c.res.PlanID = planID(users, groups)
+	c.res.PlanID = planID(users, groups, c.have.ids)
 }
 
-// remember keeps what the next cycle builds on. A dry run keeps the source
-// view only: it wrote nothing, so the target view and held set are unchanged.
+// remember keeps what the next cycle builds on. A dry run keeps the views
+// as read (it simulated its writes on a copy) and leaves the held set and
+// the retries unchanged.
 func (c *cycle) remember() {
 	st := c.st
+	st.have = c.before
 	if !c.cfg.DryRun {
 		c.res.ApprovalConsumed = c.approval
 		if c.approval != "" {
 			st.lastApproved = c.approval
 		}
 		st.held = c.res.Held
-		st.have = c.have
 		c.e.recordRetries(st, c.ap, c.now)
 		st.confirmedMembers = c.confirmedMembers
 	}

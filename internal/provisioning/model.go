@@ -3,6 +3,7 @@ package provisioning
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // userAttrs are the SCIM attributes the engine manages. Strings only, so a
@@ -20,6 +21,8 @@ type userAttrs struct {
 // desiredUser is an in-scope Okta user mapped to the target's attributes.
 type desiredUser struct {
 	OktaID string
+	// ref is OktaID's handle in the views' idTable.
+	ref    userRef
 	Status string
 	// Active is the desired SCIM active flag.
 	Active bool
@@ -32,8 +35,10 @@ type desiredUser struct {
 type targetUser struct {
 	ID         string
 	ExternalID string
-	Active     bool
-	Attrs      userAttrs
+	// ref and extRef are the handles of ID and ExternalID, set by putUser.
+	ref, extRef userRef
+	Active      bool
+	Attrs       userAttrs
 	// HasCisco records whether the extension was present, so an absent
 	// nativeObjectId is not mistaken for a change.
 	HasCisco bool
@@ -53,8 +58,8 @@ type desiredGroup struct {
 	Deleted bool
 	// Read is true when the member list was read completely.
 	Read bool
-	// Members are the Okta ids of all members, in scope or not.
-	Members []string
+	// Members are the refs of all members' Okta ids, in scope or not.
+	Members refSet
 	// Suspect says why this complete read must not shrink the scope on its
 	// own (an assigned group that went empty or lost too many members).
 	Suspect string
@@ -104,10 +109,13 @@ type desired struct {
 	ReadsOK, ReadsFailed int
 	// fresh marks the users mapped in the current cycle.
 	fresh map[string]bool
+	// ids interns the user ids of this view and of the target view.
+	ids *idTable
 }
 
-func newDesired() *desired {
+func newDesired(ids *idTable) *desired {
 	return &desired{
+		ids:           ids,
 		Users:         map[string]*desiredUser{},
 		Unprovisioned: map[string]bool{},
 		Groups:        map[string]*desiredGroup{},
@@ -118,6 +126,51 @@ func newDesired() *desired {
 }
 
 const maxSourceErrors = 10
+
+// put adds or replaces a mapped user in scope, keeping the interned id.
+func (d *desired) put(u *desiredUser) {
+	u.ref, u.OktaID = d.ids.intern(u.OktaID)
+	d.Users[u.OktaID] = u
+	delete(d.Unprovisioned, u.OktaID)
+}
+
+// knows reports whether the view has a record of the user, provisioned or not.
+func (d *desired) knows(id string, mu *sync.Mutex) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	_, ok := d.Users[id]
+	return ok || d.Unprovisioned[id]
+}
+
+// scope marks the users in scope: the assigned people found and the
+// members of the assigned groups that can be used.
+func (d *desired) scope() refMark {
+	people := make([]userRef, 0, len(d.People))
+	for _, id := range d.People {
+		if id != "" {
+			people = append(people, d.ids.ref(id))
+		}
+	}
+	scope := newRefMark(d.ids)
+	for _, r := range people {
+		scope.set(r)
+	}
+	for _, dg := range d.Groups {
+		if dg.Config.Assign && dg.Config.Blocked == "" {
+			for _, r := range dg.Members {
+				scope.set(r)
+			}
+		}
+	}
+	return scope
+}
+
+// unprovisioned records a user in scope who is not provisioned (STAGED).
+func (d *desired) unprovisioned(id string) {
+	delete(d.Users, id)
+	_, id = d.ids.intern(id)
+	d.Unprovisioned[id] = true
+}
 
 // suspects returns why assigned groups' reads must not shrink the scope.
 func (d *desired) suspects() []string {
@@ -151,16 +204,19 @@ type targetGroup struct {
 	ID          string
 	ExternalID  string
 	DisplayName string
-	// Members is nil until the group's members were read.
-	Members map[string]struct{}
+	// Members are the refs of the members' target ids; nil until read.
+	Members refSet
 }
 
 // actual is the target side of a cycle.
 type actual struct {
-	Users      map[string]*targetUser // by SCIM id
-	byExternal map[string]*targetUser // by externalId (Okta id)
-	byUserName map[string]*targetUser // by lower-cased userName
-	Groups     map[string]*targetGroup
+	Users map[string]*targetUser // by SCIM id
+	// byRef and byOkta find users by the ref of their id and of their
+	// externalId (the Okta id): slices indexed by ref, no hashing.
+	byRef, byOkta []*targetUser
+	byUserName    map[string]*targetUser // by lower-cased userName
+	ids           *idTable
+	Groups        map[string]*targetGroup
 	// GroupCount counts every group in the target, ours or not.
 	GroupCount int
 	// groupIndex finds groups by externalId and by lower-cased name; it is
@@ -219,10 +275,10 @@ func (a *actual) index() *groupIndex {
 	return idx
 }
 
-func newActual() *actual {
+func newActual(ids *idTable) *actual {
 	return &actual{
+		ids:        ids,
 		Users:      map[string]*targetUser{},
-		byExternal: map[string]*targetUser{},
 		byUserName: map[string]*targetUser{},
 		Groups:     map[string]*targetGroup{},
 	}
@@ -230,29 +286,73 @@ func newActual() *actual {
 
 func foldName(s string) string { return strings.ToLower(s) }
 
-// putUser adds or replaces a user and keeps the indexes in step.
+// putUser adds or replaces a user and keeps the indexes in step. The ids
+// are interned: the view keeps the table's copies.
 func (a *actual) putUser(u *targetUser) {
 	if old, ok := a.Users[u.ID]; ok {
 		a.unindex(old)
 	}
+	u.ref, u.ID = a.ids.intern(u.ID)
 	a.Users[u.ID] = u
+	a.byRef = setAt(a.byRef, u.ref, u)
 	if u.ExternalID != "" {
+		u.extRef, u.ExternalID = a.ids.intern(u.ExternalID)
 		// Two users with one externalId is drift we cannot resolve; keep the
 		// first so the choice is stable.
-		if _, dup := a.byExternal[u.ExternalID]; !dup {
-			a.byExternal[u.ExternalID] = u
+		if a.userByOktaRef(u.extRef) == nil {
+			a.byOkta = setAt(a.byOkta, u.extRef, u)
 		}
 	}
 	a.byUserName[foldName(u.Attrs.UserName)] = u
 }
 
+// removeUser forgets a user.
+func (a *actual) removeUser(u *targetUser) {
+	a.unindex(u)
+	delete(a.Users, u.ID)
+}
+
 func (a *actual) unindex(u *targetUser) {
-	if a.byExternal[u.ExternalID] == u {
-		delete(a.byExternal, u.ExternalID)
+	if u.ExternalID != "" && a.userByOktaRef(u.extRef) == u {
+		a.byOkta[u.extRef] = nil
+	}
+	if a.userByRef(u.ref) == u {
+		a.byRef[u.ref] = nil
 	}
 	if a.byUserName[foldName(u.Attrs.UserName)] == u {
 		delete(a.byUserName, foldName(u.Attrs.UserName))
 	}
+}
+
+// userByRef returns the user whose id has ref r.
+func (a *actual) userByRef(r userRef) *targetUser { return at(a.byRef, r) }
+
+// userByOktaRef returns the user linked to the Okta id with ref r.
+func (a *actual) userByOktaRef(r userRef) *targetUser { return at(a.byOkta, r) }
+
+// userByOktaID returns the user linked to an Okta id.
+func (a *actual) userByOktaID(id string) *targetUser {
+	r, ok := a.ids.lookup(id)
+	if !ok {
+		return nil
+	}
+	return a.userByOktaRef(r)
+}
+
+func at(s []*targetUser, r userRef) *targetUser {
+	if int(r) < len(s) {
+		return s[r]
+	}
+	return nil
+}
+
+// setAt stores u at index r, growing s as needed.
+func setAt(s []*targetUser, r userRef, u *targetUser) []*targetUser {
+	if int(r) >= len(s) {
+		s = slices.Grow(s, int(r)+1-len(s))[:int(r)+1]
+	}
+	s[r] = u
+	return s
 }
 
 // counts returns the managed and active-managed users.

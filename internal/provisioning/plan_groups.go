@@ -21,8 +21,9 @@ type groupChange struct {
 	Create bool
 	Rename bool
 	Delete bool
-	Add    []string
-	Remove []string
+	// Add and Remove are members by the refs of their target ids.
+	Add    refSet
+	Remove refSet
 }
 
 // groupStatus is what the planner learned about one group, for the result.
@@ -105,7 +106,7 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 		st.Desired, st.Skipped = len(members), skipped
 		name := g.targetName()
 		if tg == nil {
-			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: slices.Sorted(maps.Keys(members))}
+			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: members}
 			creates = append(creates, c)
 			continue
 		}
@@ -114,37 +115,28 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 			continue
 		}
 		c := &groupChange{Key: key, TargetID: tg.ID, Name: name, Rename: tg.DisplayName != name}
-		for id := range members {
-			if _, ok := tg.Members[id]; !ok {
-				c.Add = append(c.Add, id)
-			}
-		}
-		var removals []string
-		for id := range tg.Members {
-			if _, ok := members[id]; ok {
-				continue
-			}
-			if u := have.Users[id]; u != nil && u.managed() && !u.Active {
+		add, extra := diff(members, tg.Members)
+		c.Add = add
+		var removals refSet
+		for _, r := range extra {
+			if u := have.userByRef(r); u != nil && u.managed() && !u.Active {
 				// Deactivated users leave pushed groups whatever the read.
-				c.Remove = append(c.Remove, id)
+				c.Remove = append(c.Remove, r)
 				continue
 			}
-			removals = append(removals, id)
+			removals = append(removals, r)
 		}
-		slices.Sort(c.Add)
-		slices.Sort(removals)
 		if !want.Complete && len(removals) > 0 {
 			// Blocked, not held: nothing to approve, a complete read decides.
 			st.Blocked = "member removals wait for a complete read of Okta"
 			st.RemovalsHeld = len(removals)
 			removals = nil
 		}
-		allowed, held, why := screenRemovals(cfg, g, tg, removals, released)
-		c.Remove = append(c.Remove, allowed...)
-		slices.Sort(c.Remove)
-		for _, id := range held {
+		allowed, held, why := screenRemovals(cfg, g, tg, removals, released, have.ids)
+		c.Remove = newRefSet(append(c.Remove, allowed...))
+		for _, r := range held {
 			p.Held = append(p.Held, HeldChange{Action: ActionRemoveMembers, Kind: "Group", Name: tg.DisplayName,
-				Detail: "remove " + memberName(have, id), key: removalKey(tg.ID, id)})
+				Detail: "remove " + memberName(have, r), key: removalKey(tg.ID, have.ids.name(r))})
 		}
 		if why != "" {
 			p.HoldReasons = append(p.HoldReasons, why)
@@ -189,17 +181,17 @@ func findTargetGroup(g *desiredGroup, have *actual) *targetGroup {
 
 // desiredMembers maps the Okta members to target ids: only users managed and
 // active in the target are pushed, like Okta pushes only active, assigned users.
-func desiredMembers(g *desiredGroup, have *actual) (map[string]struct{}, int) {
-	out := make(map[string]struct{}, len(g.Members))
+func desiredMembers(g *desiredGroup, have *actual) (refSet, int) {
+	out := make([]userRef, 0, len(g.Members))
 	skipped := 0
-	for _, oktaID := range g.Members {
-		if u := have.byExternal[oktaID]; u != nil && u.Active {
-			out[u.ID] = struct{}{}
+	for _, r := range g.Members {
+		if u := have.userByOktaRef(r); u != nil && u.Active {
+			out = append(out, u.ref)
 		} else {
 			skipped++
 		}
 	}
-	return out, skipped
+	return newRefSet(out), skipped
 }
 
 // removalKey identifies a held member removal for approvals.
@@ -210,16 +202,16 @@ func removalKey(groupID, memberID string) string { return "remove:" + groupID + 
 // reads empty holds every removal; otherwise the removals not released by
 // approval are held when they exceed the percentage bound of the group's
 // members (at least the floor, so small groups are not held for every change).
-func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []string, released map[string]bool) (allowed, held []string, why string) {
+func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals refSet, released map[string]bool, ids *idTable) (allowed, held refSet, why string) {
 	if len(removals) == 0 {
 		return nil, nil, ""
 	}
-	var pending []string
-	for _, id := range removals {
-		if released[removalKey(tg.ID, id)] {
-			allowed = append(allowed, id)
+	var pending refSet
+	for _, r := range removals {
+		if released[removalKey(tg.ID, ids.name(r))] {
+			allowed = append(allowed, r)
 		} else {
-			pending = append(pending, id)
+			pending = append(pending, r)
 		}
 	}
 	if len(pending) == 0 {
@@ -236,9 +228,9 @@ func screenRemovals(cfg *Config, g *desiredGroup, tg *targetGroup, removals []st
 	return append(allowed, pending...), nil, ""
 }
 
-func memberName(have *actual, id string) string {
-	if u := have.Users[id]; u != nil && u.Attrs.UserName != "" {
+func memberName(have *actual, r userRef) string {
+	if u := have.userByRef(r); u != nil && u.Attrs.UserName != "" {
 		return u.Attrs.UserName
 	}
-	return id
+	return have.ids.name(r)
 }

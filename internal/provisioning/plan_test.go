@@ -20,15 +20,19 @@ func tu(id, ext, userName string, active bool) *targetUser {
 }
 
 func mkDesired(users ...*desiredUser) *desired {
-	d := newDesired()
+	d := newDesired(newIDTable())
 	for _, u := range users {
-		d.Users[u.OktaID] = u
+		d.put(u)
 	}
 	return d
 }
 
+// desiredFor is an empty source view sharing the target view's ids, as a
+// cycle's views do.
+func desiredFor(have *actual) *desired { return newDesired(have.ids) }
+
 func mkActual(users ...*targetUser) *actual {
-	a := newActual()
+	a := newActual(newIDTable())
 	for _, u := range users {
 		a.putUser(u)
 	}
@@ -260,7 +264,7 @@ func TestPlanUsersSendsOnlyChangedAttributes(t *testing.T) {
 
 // Group planner inputs: members are Okta ids; target users t<n> link o<n>.
 func groupWorld(activeUsers int) *actual {
-	a := newActual()
+	a := newActual(newIDTable())
 	for i := 1; i <= activeUsers; i++ {
 		a.putUser(tu(fmt.Sprintf("t%d", i), fmt.Sprintf("o%d", i), fmt.Sprintf("u%d@x", i), true))
 	}
@@ -268,9 +272,17 @@ func groupWorld(activeUsers int) *actual {
 }
 
 func pushGroup(want *desired, key, oktaID string, members ...string) *desiredGroup {
-	g := &desiredGroup{Config: GroupConfig{Key: key, OktaID: oktaID, Push: true}, Name: key, Found: true, Read: true, Members: members}
+	g := &desiredGroup{Config: GroupConfig{Key: key, OktaID: oktaID, Push: true}, Name: key, Found: true, Read: true, Members: refsIn(want.ids, members)}
 	want.Groups[key] = g
 	return g
+}
+
+func refsIn(t *idTable, ids []string) refSet {
+	var refs []userRef
+	for _, id := range ids {
+		refs = append(refs, t.ref(id))
+	}
+	return newRefSet(refs)
 }
 
 func ids(prefix string, from, to int) []string {
@@ -282,10 +294,7 @@ func ids(prefix string, from, to int) []string {
 }
 
 func targetGroupWith(a *actual, id, name, ext string, members ...string) {
-	g := &targetGroup{ID: id, DisplayName: name, ExternalID: ext, Members: map[string]struct{}{}}
-	for _, m := range members {
-		g.Members[m] = struct{}{}
-	}
+	g := &targetGroup{ID: id, DisplayName: name, ExternalID: ext, Members: refsIn(a.ids, members)}
 	a.Groups[id] = g
 	a.GroupCount++
 }
@@ -294,10 +303,10 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("creates with active managed members and counts the skipped", func(t *testing.T) {
 		have := groupWorld(3)
 		have.Users["t3"].Active = false
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", "o1", "o2", "o3", "o4")
 		p := planGroups(baseConfig(), want, have, nil)
-		if len(p.Changes) != 1 || !p.Changes[0].Create || !slices.Equal(p.Changes[0].Add, []string{"t1", "t2"}) {
+		if len(p.Changes) != 1 || !p.Changes[0].Create || !slices.Equal(have.ids.namesOf(p.Changes[0].Add), []string{"t1", "t2"}) {
 			t.Fatalf("changes = %+v", p.Changes)
 		}
 		if p.Status["g"].Skipped != 2 {
@@ -307,7 +316,7 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("finds the target group by externalId and renames it", func(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "Old", "og", "t1")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "New", "og", "o1")
 		p := planGroups(baseConfig(), want, have, nil)
 		if len(p.Changes) != 1 || !p.Changes[0].Rename || p.Changes[0].TargetID != "tg" || len(p.Changes[0].Add)+len(p.Changes[0].Remove) != 0 {
@@ -317,7 +326,7 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("does not adopt a same-named group of another Okta group", func(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "g", "other")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", "o1")
 		p := planGroups(baseConfig(), want, have, nil)
 		if len(p.Changes) != 1 || !p.Changes[0].Create {
@@ -328,11 +337,11 @@ func TestPlanGroups(t *testing.T) {
 		have := groupWorld(2)
 		have.putUser(tu("stranger", "", "s@x", true))
 		targetGroupWith(have, "tg", "g", "og", "t1", "stranger")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", "o1", "o2")
 		p := planGroups(baseConfig(), want, have, nil)
 		c := p.Changes[0]
-		if !slices.Equal(c.Add, []string{"t2"}) || !slices.Equal(c.Remove, []string{"stranger"}) {
+		if !slices.Equal(have.ids.namesOf(c.Add), []string{"t2"}) || !slices.Equal(have.ids.namesOf(c.Remove), []string{"stranger"}) {
 			t.Fatalf("change = %+v", c)
 		}
 	})
@@ -341,7 +350,7 @@ func TestPlanGroups(t *testing.T) {
 		cfg.MaxDeactivationPercent = 10
 		have := groupWorld(10)
 		targetGroupWith(have, "tg", "g", "og", ids("t", 1, 10)...)
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", ids("o", 1, 9)...) // one leaves: within the allowance
 		if p := planGroups(cfg, want, have, nil); len(p.Held) != 0 || len(p.Changes[0].Remove) != 1 {
 			t.Fatalf("one removal: held=%v changes=%+v", p.Held, p.Changes)
@@ -362,7 +371,7 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("a group that had members and reads empty is always held", func(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "g", "og", "t1")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og")
 		if p := planGroups(baseConfig(), want, have, nil); len(p.Held) != 1 || len(p.Changes) != 0 {
 			t.Fatalf("held=%v changes=%+v", p.Held, p.Changes)
@@ -372,19 +381,19 @@ func TestPlanGroups(t *testing.T) {
 		have := groupWorld(3)
 		have.Users["t3"].Active = false
 		targetGroupWith(have, "tg", "g", "og", "t1", "t3")
-		want := mkDesired()
+		want := desiredFor(have)
 		want.Complete = false
 		pushGroup(want, "g", "og", "o2", "o3")
 		p := planGroups(baseConfig(), want, have, nil)
 		c := p.Changes[0]
-		if !slices.Equal(c.Add, []string{"t2"}) || !slices.Equal(c.Remove, []string{"t3"}) || len(p.Held) != 0 || p.Status["g"].RemovalsHeld != 1 {
+		if !slices.Equal(have.ids.namesOf(c.Add), []string{"t2"}) || !slices.Equal(have.ids.namesOf(c.Remove), []string{"t3"}) || len(p.Held) != 0 || p.Status["g"].RemovalsHeld != 1 {
 			t.Fatalf("change=%+v held=%v status=%+v", c, p.Held, p.Status["g"])
 		}
 	})
 	t.Run("a group gone from Okta keeps its target group untouched", func(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "g", "og", "t1")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og").Deleted = true
 		if p := planGroups(baseConfig(), want, have, nil); len(p.Changes) != 0 || p.Status["g"].RemovalsHeld != 1 {
 			t.Fatalf("changes=%+v", p.Changes)
@@ -393,7 +402,7 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("deleting a Delete-policy group deletes its target group", func(t *testing.T) {
 		have := groupWorld(1)
 		targetGroupWith(have, "tg", "g", "og", "t1")
-		want := mkDesired()
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", "o1").Config.Deleting = true
 		if p := planGroups(baseConfig(), want, have, nil); len(p.Changes) != 1 || !p.Changes[0].Delete {
 			t.Fatalf("changes=%+v", p.Changes)
@@ -406,7 +415,7 @@ func TestPlanGroups(t *testing.T) {
 		for i := range 7 {
 			targetGroupWith(have, fmt.Sprintf("x%d", i), fmt.Sprintf("theirs %d", i), "")
 		}
-		want := mkDesired()
+		want := desiredFor(have)
 		for _, k := range []string{"delta", "Alpha", "charlie", "Bravo"} {
 			pushGroup(want, k, "o-"+k, "o1")
 		}
@@ -422,9 +431,10 @@ func TestPlanGroups(t *testing.T) {
 	t.Run("no warning below 90% of the cap", func(t *testing.T) {
 		cfg := baseConfig()
 		cfg.MaxGroups = 100
-		want := mkDesired()
+		have := groupWorld(1)
+		want := desiredFor(have)
 		pushGroup(want, "g", "og", "o1")
-		if p := planGroups(cfg, want, groupWorld(1), nil); p.CapWarning {
+		if p := planGroups(cfg, want, have, nil); p.CapWarning {
 			t.Error("warning at 1%")
 		}
 	})

@@ -147,7 +147,7 @@ func planUser(cfg *Config, d *desiredUser, have *actual, p *userPlan) *userChang
 		p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
 		return nil
 	}
-	t := have.byExternal[d.OktaID]
+	t := have.userByOktaID(d.OktaID)
 	link := false
 	if t == nil {
 		if match := have.byUserName[foldName(d.Attrs.UserName)]; match != nil {

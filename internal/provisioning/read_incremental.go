@@ -138,35 +138,28 @@ func (e *Engine) updatedUsers(ctx context.Context, d *desired, since time.Time) 
 // re-maps the updated users in it, and reads users in scope without a
 // record (a STAGED member who was activated, a newly matched assignment).
 func (e *Engine) rescope(ctx context.Context, cfg *Config, d *desired, updated map[string]okta.User) {
-	scope := map[string]bool{}
-	for _, id := range d.People {
-		if id != "" {
-			scope[id] = true
-		}
-	}
-	for _, dg := range d.Groups {
-		if dg.Config.Assign && dg.Config.Blocked == "" {
-			for _, id := range dg.Members {
-				scope[id] = true
-			}
-		}
+	scope := d.scope()
+	inScope := func(id string) bool {
+		r, ok := d.ids.lookup(id)
+		return ok && scope.has(r)
 	}
 	for id := range d.Users {
-		if !scope[id] {
+		if !inScope(id) {
 			delete(d.Users, id)
 		}
 	}
 	for id := range d.Unprovisioned {
-		if !scope[id] {
+		if !inScope(id) {
 			delete(d.Unprovisioned, id)
 		}
 	}
 	for id, u := range updated {
-		if scope[id] {
+		if inScope(id) {
 			addInScope(cfg, d, u)
 		}
 	}
-	for id := range scope {
+	for r := range scope.all() {
+		id := d.ids.name(r)
 		if _, ok := d.Users[id]; ok || d.Unprovisioned[id] {
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 // every configured group. Failures make the result incomplete; they never
 // shrink the scope silently.
 func (e *Engine) readSourceFull(ctx context.Context, cfg *Config, st *state, now time.Time) *desired {
-	d := newDesired()
+	d := newDesired(newIDTable())
 	e.readPeople(ctx, cfg, d, st, true, now)
 
 	var mu sync.Mutex
@@ -92,18 +92,21 @@ func markDeleted(d *desired, dg *desiredGroup) {
 // readMembers lists a group's members; only a read to the end counts. A 404
 // while paging is a failed read unless the group's own record confirms the
 // deletion. Members of assigned groups are mapped while streaming, so only
-// the compact mapped form outlives the page it came in.
+// the compact mapped form outlives the page it came in. An incremental
+// cycle maps only members it does not know: the records of known ones that
+// changed come from the updated-users query.
 func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *desired, dg *desiredGroup, mu *sync.Mutex) {
 	var members []string
 	var mapped []*desiredUser
 	var unprovisioned []string
+	incremental := st.want == d // an incremental cycle updates the remembered view in place
 	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID) {
 		if err != nil {
 			e.failMembers(ctx, d, dg, err, mu)
 			return
 		}
 		members = append(members, u.ID)
-		if dg.Config.Assign {
+		if dg.Config.Assign && (!incremental || !d.knows(u.ID, mu)) {
 			if _, provision := oktaActive(u.Status); provision {
 				mapped = append(mapped, mapUser(cfg, u))
 			} else {
@@ -115,25 +118,21 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *des
 	defer mu.Unlock()
 	d.ReadsOK++
 	for _, m := range mapped {
-		// The first mapping of a user in this cycle wins; the member lists
-		// below share its id string instead of keeping a copy per group.
+		// The first mapping of a user in this cycle wins.
 		if _, ok := d.Users[m.OktaID]; ok && d.fresh[m.OktaID] {
 			continue
 		}
-		d.Users[m.OktaID] = m
+		d.put(m)
 		d.fresh[m.OktaID] = true
-		delete(d.Unprovisioned, m.OktaID)
 	}
 	for _, id := range unprovisioned {
-		delete(d.Users, id)
-		d.Unprovisioned[id] = true
+		d.unprovisioned(id)
 	}
+	refs := make([]userRef, len(members))
 	for i, id := range members {
-		if u, ok := d.Users[id]; ok {
-			members[i] = u.OktaID
-		}
+		refs[i] = d.ids.ref(id)
 	}
-	dg.Members, dg.Read, dg.Err = members, true, nil
+	dg.Members, dg.Read, dg.Err = newRefSet(refs), true, nil
 	dg.Suspect = suspectRead(cfg, dg, st.confirmedMembers)
 }
 
@@ -159,10 +158,8 @@ func (e *Engine) failMembers(ctx context.Context, d *desired, dg *desiredGroup, 
 // addInScope maps and adds a user; STAGED users are not provisioned.
 func addInScope(cfg *Config, d *desired, u okta.User) {
 	if _, provision := oktaActive(u.Status); !provision {
-		d.Unprovisioned[u.ID] = true
-		delete(d.Users, u.ID)
+		d.unprovisioned(u.ID)
 		return
 	}
-	delete(d.Unprovisioned, u.ID)
-	d.Users[u.ID] = mapUser(cfg, u)
+	d.put(mapUser(cfg, u))
 }

@@ -16,7 +16,7 @@ import (
 // cycle (nothing can be planned safely); a failed member read only leaves
 // that group's membership unknown.
 func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*actual, error) {
-	a := newActual()
+	a := newActual(want.ids)
 	for u, err := range e.dst.ListUsers(ctx, scim.ListOptions{}) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing users: %w", ErrTargetRead, err)
@@ -60,12 +60,9 @@ func (e *Engine) readTargetMembers(ctx context.Context, a *actual, tg *targetGro
 		e.opts.Log.V(1).Info("reading target group members failed", "group", tg.DisplayName, "error", err.Error())
 		return
 	}
-	tg.Members = make(map[string]struct{}, len(g.Members))
-	for _, m := range g.Members {
-		id := m.Value
-		if u := a.Users[id]; u != nil {
-			id = u.ID // share the user's id string instead of keeping a copy per group
-		}
-		tg.Members[id] = struct{}{}
+	refs := make([]userRef, len(g.Members))
+	for i, m := range g.Members {
+		refs[i] = a.ids.ref(m.Value)
 	}
+	tg.Members = newRefSet(refs)
 }

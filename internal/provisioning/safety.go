@@ -64,13 +64,15 @@ func releasedKeys(cfg *Config, previous *HeldSet) (map[string]bool, string) {
 }
 
 // planID identifies a whole plan by content, for dry runs and reports.
-func planID(users []*userChange, groups []*groupChange) string {
+func planID(users []*userChange, groups []*groupChange, ids *idTable) string {
 	h := sha256.New()
 	for _, c := range users {
 		fmt.Fprintf(h, "%s|%s|%s|%s|%v|%t|%s\n", c.action(), c.OktaID, c.TargetID, c.NewUserName, c.Attrs, c.Link, c.Reason)
 	}
 	for _, c := range groups {
-		fmt.Fprintf(h, "%s|%s|%s|%t|%t|%t|%v|%v\n", c.Key, c.TargetID, c.Name, c.Create, c.Rename, c.Delete, c.Add, c.Remove)
+		// Members by id, not by ref: refs depend on the order ids were seen.
+		fmt.Fprintf(h, "%s|%s|%s|%t|%t|%t|%v|%v\n", c.Key, c.TargetID, c.Name, c.Create, c.Rename, c.Delete,
+			slices.Sorted(slices.Values(ids.namesOf(c.Add))), slices.Sorted(slices.Values(ids.namesOf(c.Remove))))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }

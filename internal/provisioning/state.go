@@ -1,7 +1,6 @@
 package provisioning
 
 import (
-	"maps"
 	"time"
 )
 
@@ -57,16 +56,13 @@ func (st *state) rescoped(hash string) *state {
 
 // clone copies the target view so a dry run can simulate writes on it.
 func (a *actual) clone() *actual {
-	c := newActual()
+	c := newActual(a.ids)
 	for _, u := range a.Users {
 		cp := *u
 		c.putUser(&cp)
 	}
 	for _, g := range a.Groups {
-		cp := *g
-		if g.Members != nil {
-			cp.Members = maps.Clone(g.Members)
-		}
+		cp := *g // member sets are immutable: the copy shares them
 		c.putGroup(&cp)
 	}
 	return c

@@ -64,7 +64,7 @@ func countUsers(want *desired, have *actual, up *userPlan) UserCounts {
 			continue
 		}
 		n.InScope++
-		if t := have.byExternal[d.OktaID]; t != nil && t.Active && !pending[d.OktaID] {
+		if t := have.userByOktaID(d.OktaID); t != nil && t.Active && !pending[d.OktaID] {
 			n.Synced++
 		}
 	}

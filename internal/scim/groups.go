@@ -125,67 +125,75 @@ func (c *Client) RenameGroup(ctx context.Context, id, displayName string) error 
 // with path members[value eq "id"], at most Options.MembersPerPatch changes
 // per request. Batches run in order and stop at the first failure; adding a
 // present member or removing an absent one is harmless, so a caller can
-// retry the whole delta.
+// retry the whole delta. Each batch is built when it is sent: a delta of
+// 100k members never exists as 1,000 request bodies at once.
 func (c *Client) UpdateMembers(ctx context.Context, groupID string, add, remove []string) error {
-	batches, err := memberBatches(add, remove, c.opts.MembersPerPatch)
+	d, err := newMemberDelta(add, remove, c.opts.MembersPerPatch)
 	if err != nil {
 		return err
 	}
-	for i, ops := range batches {
-		err := c.do(ctx, &call{op: "groups.patch_members", method: http.MethodPatch, path: groupPath(groupID), body: newPatch(ops)})
+	for i := range d.batches() {
+		err := c.do(ctx, &call{op: "groups.patch_members", method: http.MethodPatch, path: groupPath(groupID), body: newPatch(d.batch(i))})
 		if err != nil {
-			return fmt.Errorf("member batch %d of %d: %w", i+1, len(batches), err)
+			return fmt.Errorf("member batch %d of %d: %w", i+1, d.batches(), err)
 		}
 	}
 	return nil
 }
 
-// memberBatches splits a delta into PATCH operation lists of at most n
-// member changes each; duplicates within add or remove are dropped.
-func memberBatches(add, remove []string, n int) ([][]PatchOp, error) {
+// memberDelta is a membership change cut into PATCH batches of at most n
+// member changes each: adds first, then removes, each in the caller's order
+// without duplicates.
+type memberDelta struct {
+	add, remove []string
+	n           int
+}
+
+// newMemberDelta checks every id up front, so that a bad one fails the
+// delta before any batch is sent.
+func newMemberDelta(add, remove []string, n int) (*memberDelta, error) {
 	if n <= 0 {
 		n = 100
 	}
-	type change struct {
-		add bool
-		id  string
-	}
-	var changes []change
-	seen := map[change]bool{}
-	for _, id := range add {
-		if ch := (change{true, id}); !seen[ch] {
-			seen[ch] = true
-			changes = append(changes, ch)
-		}
-	}
 	for _, id := range remove {
-		if ch := (change{false, id}); !seen[ch] {
-			seen[ch] = true
-			changes = append(changes, ch)
+		if _, err := QuoteFilterValue(id); err != nil {
+			return nil, fmt.Errorf("scim: member id: %w", err)
 		}
 	}
-	var batches [][]PatchOp
-	for start := 0; start < len(changes); start += n {
-		chunk := changes[start:min(start+n, len(changes))]
-		var ops []PatchOp
-		var adds []Member
-		for _, ch := range chunk {
-			if ch.add {
-				adds = append(adds, Member{Value: ch.id})
-				continue
-			}
-			f, err := EqFilter("value", ch.id)
-			if err != nil {
-				return nil, fmt.Errorf("scim: member id: %w", err)
-			}
-			ops = append(ops, RemoveOp("members["+f+"]"))
+	return &memberDelta{add: unique(add), remove: unique(remove), n: n}, nil
+}
+
+// unique drops repeated ids, keeping the first of each.
+func unique(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
 		}
-		if len(adds) > 0 {
-			ops = append([]PatchOp{AddOp("members", adds)}, ops...)
-		}
-		batches = append(batches, ops)
 	}
-	return batches, nil
+	return out
+}
+
+func (d *memberDelta) batches() int { return (len(d.add) + len(d.remove) + d.n - 1) / d.n }
+
+// batch returns the operations of batch i.
+func (d *memberDelta) batch(i int) []PatchOp {
+	start, end := i*d.n, min((i+1)*d.n, len(d.add)+len(d.remove))
+	var ops []PatchOp
+	if start < len(d.add) {
+		adds := make([]Member, 0, min(end, len(d.add))-start)
+		for _, id := range d.add[start:min(end, len(d.add))] {
+			adds = append(adds, Member{Value: id})
+		}
+		ops = append(ops, AddOp("members", adds))
+	}
+	for k := max(start, len(d.add)); k < end; k++ {
+		f, _ := EqFilter("value", d.remove[k-len(d.add)]) // checked by newMemberDelta
+		ops = append(ops, RemoveOp("members["+f+"]"))
+	}
+	return ops
 }
 
 // DeleteGroup deletes a group. A 404 after a retried attempt means an

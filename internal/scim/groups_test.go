@@ -217,20 +217,44 @@ func TestCreateLargeGroup(t *testing.T) {
 }
 
 func TestMemberBatchesDedupAndEscaping(t *testing.T) {
-	b, err := memberBatches([]string{"a", "a", "b"}, []string{`q"\`, `q"\`}, 100)
+	d, err := newMemberDelta([]string{"a", "b", "a"}, []string{`q"\`, `q"\`}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.Marshal(b)
-	want := `[[{"op":"add","path":"members","value":[{"value":"a"},{"value":"b"}]},{"op":"remove","path":"members[value eq \"q\\\"\\\\\"]"}]]`
+	if d.batches() != 1 {
+		t.Fatalf("%d batches", d.batches())
+	}
+	got, _ := json.Marshal(d.batch(0))
+	want := `[{"op":"add","path":"members","value":[{"value":"a"},{"value":"b"}]},{"op":"remove","path":"members[value eq \"q\\\"\\\\\"]"}]`
 	if string(got) != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
-	if _, err := memberBatches(nil, []string{"\xff"}, 0); err == nil {
+	if _, err := newMemberDelta(nil, []string{"\xff"}, 0); err == nil {
 		t.Fatal("invalid UTF-8 member id accepted")
 	}
-	if b, _ := memberBatches(nil, nil, 10); len(b) != 0 {
-		t.Fatalf("empty delta gave %d batches", len(b))
+	if d, _ := newMemberDelta(nil, nil, 10); d.batches() != 0 {
+		t.Fatalf("empty delta gave %d batches", d.batches())
+	}
+}
+
+func TestMemberBatchesSplitAddsAndRemoves(t *testing.T) {
+	d, _ := newMemberDelta([]string{"a1", "a2", "a3"}, []string{"r1", "r2"}, 2)
+	var shapes []string
+	for i := range d.batches() {
+		var parts []string
+		for _, op := range d.batch(i) {
+			b, _ := json.Marshal(op)
+			parts = append(parts, string(b))
+		}
+		shapes = append(shapes, strings.Join(parts, " "))
+	}
+	want := []string{
+		`{"op":"add","path":"members","value":[{"value":"a1"},{"value":"a2"}]}`,
+		`{"op":"add","path":"members","value":[{"value":"a3"}]} {"op":"remove","path":"members[value eq \"r1\"]"}`,
+		`{"op":"remove","path":"members[value eq \"r2\"]"}`,
+	}
+	if !slices.Equal(shapes, want) {
+		t.Fatalf("batches:\n%s", strings.Join(shapes, "\n"))
 	}
 }
 

@@ -288,7 +288,8 @@ func kindDelta(before, after map[httpx.RequestKey]int64) map[string]int64 {
 }
 
 // startProfile starts a CPU profile of one cycle and returns the function
-// that stops it and writes the allocation profile next to it.
+// that stops it and writes the allocation profile and, after a collection,
+// the live heap (what the engine keeps between cycles) next to it.
 func startProfile(dir, phase string) func() {
 	if dir == "" {
 		return func() {}
@@ -307,6 +308,11 @@ func startProfile(dir, phase string) func() {
 		_ = f.Close()
 		if m, err := os.Create(filepath.Join(dir, "allocs-"+phase+".pprof")); err == nil {
 			_ = pprof.Lookup("allocs").WriteTo(m, 0)
+			_ = m.Close()
+		}
+		runtime.GC()
+		if m, err := os.Create(filepath.Join(dir, "heap-"+phase+".pprof")); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(m, 0)
 			_ = m.Close()
 		}
 	}

@@ -77,7 +77,7 @@ func TestRefSetNilMeansUnknown(t *testing.T) {
 func TestRefMark(t *testing.T) {
 	tab := newIDTable()
 	for i := range 130 {
-		tab.ref(string(rune('a' + i%26)) + string(rune('0'+i/26)))
+		tab.ref(string(rune('a'+i%26)) + string(rune('0'+i/26)))
 	}
 	m := newRefMark(tab)
 	for _, r := range []userRef{0, 63, 64, 129} {

@@ -40,7 +40,7 @@ E2E_PKGS ?= ./test/e2e/...
 # coverage would compile all of Kubernetes' client libraries once more.
 UNIT_PKGS = $(shell go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -E '/api/|/internal/controller|/test/e2e|/test/packaging|/test/prometheus')
 # Fuzz targets as package:Target; each runs for FUZZTIME.
-FUZZ_TARGETS ?= ./internal/scim:FuzzFilterEscape ./internal/scim:FuzzDecodeListPage ./internal/scim:FuzzParseErrorBody
+FUZZ_TARGETS ?= ./internal/scim:FuzzFilterEscape ./internal/scim:FuzzDecodeListPage ./internal/scim:FuzzParseErrorBody ./internal/okta:FuzzDecodeUsers
 FUZZTIME ?= 5s
 PHASE = hack/phase.sh
 

@@ -1,10 +1,12 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // ErrBodyTooLarge is returned when a response body exceeds its cap.
@@ -45,16 +47,47 @@ func ReadAll(r io.Reader, limit int64) ([]byte, error) {
 	return io.ReadAll(CapReader(r, limit))
 }
 
-// DecodeJSON decodes one JSON value from r as a stream, reading at most limit bytes.
+// DecodeJSON decodes the JSON value of a body of at most limit bytes.
 func DecodeJSON(r io.Reader, limit int64, v any) error {
-	dec := json.NewDecoder(CapReader(r, limit))
-	if err := dec.Decode(v); err != nil {
+	return DecodeBody(r, limit, func(body []byte) error { return json.Unmarshal(body, v) })
+}
+
+// DecodeBody reads a whole body of at most limit bytes into a pooled buffer
+// and hands it to decode, which must not keep it: a page of a thousand
+// users is read into memory that the next page reuses, instead of a buffer
+// grown (and dropped) page after page.
+func DecodeBody(r io.Reader, limit int64, decode func(body []byte) error) error {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(CapReader(r, limit)); err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
 			return err
+		}
+		return fmt.Errorf("reading response: %w", err)
+	}
+	if err := decode(buf.Bytes()); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) && syntax.Offset >= int64(buf.Len()) {
+			// The body ended inside its value: it was cut short, which is
+			// as transient as a broken connection.
+			err = fmt.Errorf("%w: %w", io.ErrUnexpectedEOF, err)
 		}
 		return fmt.Errorf("decoding response: %w", err)
 	}
 	return nil
+}
+
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds what the pool keeps: an exceptional body (a group of
+// 100k members) is not pinned in memory for the next ordinary one.
+const maxPooledBody = 8 << 20
+
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBody {
+		bodyBuffers.Put(b)
+	}
 }
 
 // Drain discards up to limit bytes so the connection can be reused, then closes body.

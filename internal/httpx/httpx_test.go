@@ -45,6 +45,15 @@ func TestDecodeJSON(t *testing.T) {
 	if err := DecodeJSON(strings.NewReader(`{"A":7}`), 3, &v); !errors.Is(err, ErrBodyTooLarge) {
 		t.Fatalf("err = %v", err)
 	}
+	if err := DecodeJSON(strings.NewReader(`{"A":`), 100, &v); !IsTransient(err) {
+		t.Errorf("a body cut inside its value must be transient, got %v", err)
+	}
+	if err := DecodeJSON(strings.NewReader(``), 100, &v); !IsTransient(err) {
+		t.Errorf("an empty body must be transient, got %v", err)
+	}
+	if err := DecodeJSON(strings.NewReader(`{"A":x}`), 100, &v); IsTransient(err) {
+		t.Errorf("a garbled body is not transient, got %v", err)
+	}
 	if err := DecodeJSON(strings.NewReader(`{"A":`), 100, &v); err == nil || !strings.Contains(err.Error(), "decoding response") {
 		t.Fatalf("err = %v", err)
 	}

@@ -210,6 +210,8 @@ type request struct {
 	bucket string   // rate-limit bucket, e.g. "/api/v1/users"
 	url    *url.URL // absolute, on the org origin
 	once   bool     // no retries of failures (auth refresh still allowed)
+	// profile selects the profile attributes users read keep (nil: all).
+	profile profileKeys
 }
 
 // sameOrigin reports whether u is on the org's scheme and host.
@@ -315,7 +317,7 @@ func (c *Client) attempt(ctx context.Context, r request, out any) (http.Header, 
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if out != nil {
-			if err := httpx.DecodeJSON(resp.Body, c.maxBody, out); err != nil {
+			if err := httpx.DecodeBody(resp.Body, c.maxBody, func(b []byte) error { return decodeInto(b, r, out) }); err != nil {
 				// A cut or garbled page must fail, never pass as a short list.
 				err = fmt.Errorf("okta %s: %w", r.kind, err)
 				if httpx.IsTransient(err) {

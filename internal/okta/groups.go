@@ -53,12 +53,12 @@ func quote(s string) string {
 // ListGroupMembers streams the members of a group page by page (Config.PageSize
 // per page). An error mid-way ends the sequence with that error: a partial
 // list is never presented as complete.
-func (c *Client) ListGroupMembers(ctx context.Context, groupID string) iter.Seq2[User, error] {
+func (c *Client) ListGroupMembers(ctx context.Context, groupID string, opts ...ReadOption) iter.Seq2[User, error] {
 	if groupID == "" {
 		return func(yield func(User, error) bool) { yield(User{}, errors.New("okta: empty group id")) }
 	}
 	q := url.Values{"limit": {strconv.Itoa(c.pageSize)}}
-	r := request{kind: "groups.members", bucket: groupsPath + "/{id}/users", url: c.endpoint(groupsPath, groupID, "/users", q)}
+	r := withOptions(request{kind: "groups.members", bucket: groupsPath + "/{id}/users", url: c.endpoint(groupsPath, groupID, "/users", q)}, opts)
 	return paginate[User](ctx, c, r, nil)
 }
 

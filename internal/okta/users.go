@@ -12,17 +12,18 @@ import (
 const usersPath = "/api/v1/users"
 
 // GetUser fetches one user by id or login.
-func (c *Client) GetUser(ctx context.Context, idOrLogin string) (User, error) {
-	return getByID[User](ctx, c, "users.get", usersPath, "user", idOrLogin)
+func (c *Client) GetUser(ctx context.Context, idOrLogin string, opts ...ReadOption) (User, error) {
+	return getByID[User](ctx, c, "users.get", usersPath, "user", idOrLogin, opts...)
 }
 
 // getByID fetches one object of the collection at base by id.
-func getByID[T any](ctx context.Context, c *Client, kind, base, what, id string) (T, error) {
+func getByID[T any](ctx context.Context, c *Client, kind, base, what, id string, opts ...ReadOption) (T, error) {
 	var v T
 	if err := checkPathID(what, id); err != nil {
 		return v, err
 	}
-	_, err := c.get(ctx, request{kind: kind, bucket: base + "/{id}", url: c.endpoint(base, id, "", nil)}, &v)
+	r := withOptions(request{kind: kind, bucket: base + "/{id}", url: c.endpoint(base, id, "", nil)}, opts)
+	_, err := c.get(ctx, r, &v)
 	return v, err
 }
 
@@ -43,10 +44,10 @@ func checkPathID(what, id string) error {
 
 // UsersUpdatedSince streams users whose lastUpdated is after since
 // (search=lastUpdated gt "…"), in all statuses the search returns.
-func (c *Client) UsersUpdatedSince(ctx context.Context, since time.Time) *Changes[User] {
+func (c *Client) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...ReadOption) *Changes[User] {
 	q := url.Values{
 		"search": {`lastUpdated gt "` + formatTime(since) + `"`},
 		"limit":  {strconv.Itoa(c.searchPageSize)},
 	}
-	return newChanges[User](ctx, c, request{kind: "users.search", bucket: usersPath, url: c.endpoint(usersPath, "", "", q)})
+	return newChanges[User](ctx, c, withOptions(request{kind: "users.search", bucket: usersPath, url: c.endpoint(usersPath, "", "", q)}, opts))
 }

@@ -89,20 +89,20 @@ type guardedSource struct {
 	circuit *authCircuit
 }
 
-func (g guardedSource) GetUser(ctx context.Context, idOrLogin string) (okta.User, error) {
-	return guard(g.circuit, func() (okta.User, error) { return g.src.GetUser(ctx, idOrLogin) })
+func (g guardedSource) GetUser(ctx context.Context, idOrLogin string, opts ...okta.ReadOption) (okta.User, error) {
+	return guard(g.circuit, func() (okta.User, error) { return g.src.GetUser(ctx, idOrLogin, opts...) })
 }
 
 func (g guardedSource) GetGroup(ctx context.Context, id string) (okta.Group, error) {
 	return guard(g.circuit, func() (okta.Group, error) { return g.src.GetGroup(ctx, id) })
 }
 
-func (g guardedSource) GroupMembers(ctx context.Context, groupID string) iter.Seq2[okta.User, error] {
-	return guardSeq(g.circuit, func() iter.Seq2[okta.User, error] { return g.src.GroupMembers(ctx, groupID) })
+func (g guardedSource) GroupMembers(ctx context.Context, groupID string, opts ...okta.ReadOption) iter.Seq2[okta.User, error] {
+	return guardSeq(g.circuit, func() iter.Seq2[okta.User, error] { return g.src.GroupMembers(ctx, groupID, opts...) })
 }
 
-func (g guardedSource) UsersUpdatedSince(ctx context.Context, since time.Time) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
-	users, mark := g.src.UsersUpdatedSince(ctx, since)
+func (g guardedSource) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
+	users, mark := g.src.UsersUpdatedSince(ctx, since, opts...)
 	return guardSeq(g.circuit, func() iter.Seq2[okta.User, error] { return users }), mark
 }
 

@@ -208,7 +208,7 @@ func (e *Engine) confirmCandidates(ctx context.Context, cfg *Config, st *state, 
 		idx[id] = i
 	}
 	each(ctx, e.opts.ReadConcurrency, ids, func(ctx context.Context, id string) {
-		u, err := e.src.GetUser(ctx, id)
+		u, err := e.src.GetUser(ctx, id, statusOnly)
 		switch {
 		case errors.Is(err, okta.ErrNotFound):
 			results[idx[id]] = confirmation{Found: false}

@@ -13,15 +13,15 @@ import (
 // Source is what the engine reads from Okta.
 type Source interface {
 	// GetUser reads one user by id or login; okta.ErrNotFound when deleted.
-	GetUser(ctx context.Context, idOrLogin string) (okta.User, error)
+	GetUser(ctx context.Context, idOrLogin string, opts ...okta.ReadOption) (okta.User, error)
 	// GetGroup reads one group by id; okta.ErrNotFound when deleted.
 	GetGroup(ctx context.Context, id string) (okta.Group, error)
 	// GroupMembers streams a group's members; an error ends the stream and
 	// means the list is incomplete.
-	GroupMembers(ctx context.Context, groupID string) iter.Seq2[okta.User, error]
+	GroupMembers(ctx context.Context, groupID string, opts ...okta.ReadOption) iter.Seq2[okta.User, error]
 	// UsersUpdatedSince streams users updated after since; watermark reports
 	// the next "since" once the stream ran to its end.
-	UsersUpdatedSince(ctx context.Context, since time.Time) (users iter.Seq2[okta.User, error], watermark func() (time.Time, bool))
+	UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (users iter.Seq2[okta.User, error], watermark func() (time.Time, bool))
 	// GroupsByID streams the current record of each listed group; a group
 	// missing from it was deleted or never existed. watermark reports the
 	// next "since" once the stream ran to its end.
@@ -57,13 +57,13 @@ var _ Source = OktaSource{}
 var _ Target = (*scim.Client)(nil)
 
 // GroupMembers implements Source.
-func (s OktaSource) GroupMembers(ctx context.Context, groupID string) iter.Seq2[okta.User, error] {
-	return s.ListGroupMembers(ctx, groupID)
+func (s OktaSource) GroupMembers(ctx context.Context, groupID string, opts ...okta.ReadOption) iter.Seq2[okta.User, error] {
+	return s.ListGroupMembers(ctx, groupID, opts...)
 }
 
 // UsersUpdatedSince implements Source.
-func (s OktaSource) UsersUpdatedSince(ctx context.Context, since time.Time) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
-	ch := s.Client.UsersUpdatedSince(ctx, since)
+func (s OktaSource) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
+	ch := s.Client.UsersUpdatedSince(ctx, since, opts...)
 	return ch.All(), ch.Watermark
 }
 

@@ -38,7 +38,7 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, st *sta
 	if !ok {
 		return d, time.Time{}, false
 	}
-	updated, usersMark, ok := e.updatedUsers(ctx, d, st.watermark)
+	updated, usersMark, ok := e.updatedUsers(ctx, cfg, d, st.watermark)
 	if !ok {
 		return d, time.Time{}, false
 	}
@@ -120,9 +120,9 @@ func (e *Engine) changedGroups(ctx context.Context, d *desired, listed []*desire
 }
 
 // updatedUsers returns the users updated since the watermark, by id.
-func (e *Engine) updatedUsers(ctx context.Context, d *desired, since time.Time) (map[string]okta.User, func() (time.Time, bool), bool) {
+func (e *Engine) updatedUsers(ctx context.Context, cfg *Config, d *desired, since time.Time) (map[string]okta.User, func() (time.Time, bool), bool) {
 	updated := map[string]okta.User{}
-	users, mark := e.src.UsersUpdatedSince(ctx, since)
+	users, mark := e.src.UsersUpdatedSince(ctx, since, cfg.userReads()...)
 	for u, err := range users {
 		if err != nil {
 			d.fail("listing updated users: " + err.Error())
@@ -163,7 +163,7 @@ func (e *Engine) rescope(ctx context.Context, cfg *Config, d *desired, updated m
 		if _, ok := d.Users[id]; ok || d.Unprovisioned[id] {
 			continue
 		}
-		if u, err := e.src.GetUser(ctx, id); err == nil {
+		if u, err := e.src.GetUser(ctx, id, cfg.userReads()...); err == nil {
 			addInScope(cfg, d, u)
 		} else if !errors.Is(err, okta.ErrNotFound) {
 			d.fail(fmt.Sprintf("reading user %s: %v", id, err))

@@ -29,7 +29,7 @@ func (e *Engine) readPeople(ctx context.Context, cfg *Config, d *desired, st *st
 	}
 	var mu sync.Mutex
 	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, person string) {
-		u, err := e.src.GetUser(ctx, person)
+		u, err := e.src.GetUser(ctx, person, cfg.userReads()...)
 		mu.Lock()
 		defer mu.Unlock()
 		switch {

@@ -100,7 +100,7 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *des
 	var mapped []*desiredUser
 	var unprovisioned []string
 	incremental := st.want == d // an incremental cycle updates the remembered view in place
-	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID) {
+	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID, cfg.userReads()...) {
 		if err != nil {
 			e.failMembers(ctx, d, dg, err, mu)
 			return

@@ -146,6 +146,10 @@ func (u *User) setField(key, raw []byte, keep profileKeys) (int, error) {
 	case "id":
 		return fieldID, decodeString(raw, &u.ID)
 	case "status":
+		if known, ok := statuses[string(raw)]; ok {
+			u.Status = known // the shared constant, not a copy per user
+			return fieldStatus, nil
+		}
 		return fieldStatus, decodeString(raw, &u.Status)
 	case "created":
 		return fieldCreated, u.Created.UnmarshalJSON(raw)
@@ -194,6 +198,16 @@ func stringValue(raw []byte) string {
 	_ = json.Unmarshal(raw, &v) // raw is a valid string literal
 	return v
 }
+
+// statuses maps each status literal to its constant.
+var statuses = func() map[string]string {
+	m := map[string]string{}
+	for _, st := range []string{StatusStaged, StatusProvisioned, StatusActive, StatusRecovery,
+		StatusPasswordExpired, StatusLockedOut, StatusSuspended, StatusDeprovisioned} {
+		m[`"`+st+`"`] = st
+	}
+	return m
+}()
 
 // plain reports whether a string literal's content is its text: no escapes
 // and valid UTF-8 (encoding/json replaces invalid bytes).

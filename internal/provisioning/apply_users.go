@@ -195,6 +195,7 @@ func (a *applier) createUser(ctx context.Context, c *userChange) {
 	if t.ExternalID == "" {
 		t.ExternalID = c.OktaID
 	}
+	t.shareAttrs(c.want)
 	a.mu.Lock()
 	a.have.putUser(t)
 	a.mu.Unlock()

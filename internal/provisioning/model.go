@@ -44,6 +44,28 @@ type targetUser struct {
 	HasCisco bool
 }
 
+// shareAttrs points the target user's attribute strings at the desired
+// user's where they are equal: once in sync both views hold the same
+// values, and one copy of each is enough.
+func (u *targetUser) shareAttrs(d *desiredUser) {
+	if d == nil {
+		return
+	}
+	for _, p := range [...]struct {
+		have *string
+		want string
+	}{
+		{&u.Attrs.UserName, d.Attrs.UserName}, {&u.Attrs.GivenName, d.Attrs.GivenName},
+		{&u.Attrs.FamilyName, d.Attrs.FamilyName}, {&u.Attrs.Formatted, d.Attrs.Formatted},
+		{&u.Attrs.DisplayName, d.Attrs.DisplayName}, {&u.Attrs.Email, d.Attrs.Email},
+		{&u.Attrs.NativeObjectID, d.Attrs.NativeObjectID},
+	} {
+		if *p.have == p.want {
+			*p.have = p.want
+		}
+	}
+}
+
 // managed reports whether the user is linked to an Okta user.
 func (u *targetUser) managed() bool { return u.ExternalID != "" }
 

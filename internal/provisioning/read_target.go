@@ -21,7 +21,9 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing users: %w", ErrTargetRead, err)
 		}
-		a.putUser(fromSCIM(u))
+		t := fromSCIM(u)
+		t.shareAttrs(want.Users[t.ExternalID])
+		a.putUser(t)
 	}
 	for g, err := range e.dst.ListGroups(ctx, scim.ListOptions{}) {
 		if err != nil {

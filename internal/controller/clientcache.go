@@ -50,9 +50,8 @@ type clientCache struct {
 	metrics    *metricsRecorder
 	log        logr.Logger
 	engineOpts provisioning.Options
-	// targetRPS and targetInFlight bound each SCIM client.
-	targetRPS      float64
-	targetInFlight int
+	// pace holds the manager's pacing defaults for each SCIM client.
+	pace paceDefaults
 
 	mu      sync.Mutex
 	entries map[types.NamespacedName]*clientEntry
@@ -69,6 +68,10 @@ type clientEntry struct {
 	targetKey string
 	scim      *scim.Client
 	targetErr *credentialError
+	// pacer outlives the SCIM client while the target URL stays: a rotated
+	// token keeps the rate Adaptive pacing learned.
+	pacer    *scim.Pacer
+	pacerURL string
 
 	engineKey string
 	engine    *provisioning.Engine
@@ -101,7 +104,8 @@ type clients struct {
 
 func newClientCache(reader client.Reader, m *metricsRecorder, log logr.Logger, opts Options) *clientCache {
 	return &clientCache{reader: reader, metrics: m, log: log, engineOpts: opts.Engine,
-		targetRPS: opts.TargetRequestsPerSecond, targetInFlight: opts.TargetMaxInFlight,
+		pace: paceDefaults{mode: identityv1alpha1.PacingMode(opts.TargetRateMode), ceiling: opts.TargetMaxRequestsPerSecond,
+			fixed: opts.TargetRequestsPerSecond, inFlight: opts.TargetMaxInFlight},
 		entries: map[types.NamespacedName]*clientEntry{}}
 }
 
@@ -159,10 +163,11 @@ func (c *clientCache) get(ctx context.Context, di *identityv1alpha1.DirectoryInt
 			}
 		}
 	}
+	e.pace(di, c.pace)
 	if e.targetKey != ti.key {
 		e.targetKey, e.scim, e.targetErr, e.fingerprint = ti.key, nil, ti.credErr, ti.fingerprint
 		if ti.credErr == nil {
-			e.scim, e.targetErr = c.buildSCIM(di, ti)
+			e.scim, e.targetErr = c.buildSCIM(di, ti, e.pacer)
 		}
 	}
 	engineKey := hashKey(e.oktaKey, e.targetKey)
@@ -390,14 +395,12 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 	return cl, nil
 }
 
-func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs) (*scim.Client, *credentialError) {
+func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs, pacer *scim.Pacer) (*scim.Client, *credentialError) {
 	cl, err := scim.New(di.Spec.Target.URL, string(in.token), scim.Options{
-		CABundle:       in.caBundle,
-		SendEmails:     di.Spec.AttributeMapping.SendEmails,
-		Observer:       c.metrics.observer(di.Namespace, di.Name, apiSCIM),
-		RPS:            c.targetRPS,
-		Burst:          max(1, int(c.targetRPS)),
-		MaxConcurrency: c.targetInFlight,
+		CABundle:   in.caBundle,
+		SendEmails: di.Spec.AttributeMapping.SendEmails,
+		Observer:   c.metrics.observer(di.Namespace, di.Name, apiSCIM),
+		Pacer:      pacer,
 	})
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig

@@ -52,8 +52,9 @@ type Fault struct {
 	// of to requests: the operation is answered Status (default 503) in
 	// the BulkResponse. Only status faults apply there.
 	InBulk bool `json:"inBulk,omitempty"`
-	// Contains narrows an InBulk fault to operations whose data contains
-	// this text (a userName, say).
+	// Contains narrows the fault to requests (or, InBulk, operations) whose
+	// body contains this text, a userName say: which of several
+	// concurrent creates meets it then does not depend on their order.
 	Contains string `json:"contains,omitempty"`
 }
 
@@ -73,6 +74,18 @@ func (fs *faultSet) clear() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.faults = nil
+}
+
+// matchesBodies reports whether a fault looks into request bodies.
+func (fs *faultSet) matchesBodies() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, f := range fs.faults {
+		if f.Contains != "" && !f.InBulk {
+			return true
+		}
+	}
+	return false
 }
 
 // takeIn returns the first fault matching a request (inBulk false) or a

@@ -103,3 +103,15 @@ func TestBulkAdvertisedAndServed(t *testing.T) {
 		t.Errorf("Bulk without Bulk: %d", r.status)
 	}
 }
+
+// A fault narrowed by Contains meets only the request whose body has it.
+func TestFaultContains(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.srv.AddFault(Fault{Kind: FaultStatus, Method: "POST", Path: "/Users", Status: 400, Contains: "b@x", Times: 1})
+	user := func(name string) map[string]any {
+		return map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": name}
+	}
+	h.mustStatus(h.do("POST", "/Users", "-", user("a@x")), 201)
+	h.mustStatus(h.do("POST", "/Users", "-", user("b@x")), 400)
+	h.mustStatus(h.do("POST", "/Users", "-", user("b@x")), 201)
+}

@@ -1,10 +1,12 @@
 package scimserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -168,7 +170,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := time.Duration(s.latency.Load()); d > 0 {
 		(&Fault{Kind: FaultLatency, Latency: d}).inject(w, r)
 	}
-	f := s.faults.takeIn(r.Method, route, false)
+	var body []byte
+	if s.faults.matchesBodies() && r.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 256<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	f := s.faults.takeIn(r.Method, route, false, body)
 	if f != nil && !f.AfterHandler && f.Kind != FaultTruncatedPage && f.inject(w, r) {
 		return
 	}

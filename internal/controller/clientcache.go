@@ -64,6 +64,9 @@ type clientEntry struct {
 	// rebuildDPoP rebuilds the OAuth client with DPoP proofs, for service
 	// apps that demand them; nil for API tokens or when already on.
 	rebuildDPoP func() (*okta.Client, error)
+	// dpopFor is the Okta inputs key whose app demanded DPoP: later
+	// reconciles with the same inputs keep the DPoP client.
+	dpopFor string
 
 	targetKey string
 	scim      *scim.Client
@@ -148,11 +151,15 @@ func (c *clientCache) get(ctx context.Context, di *identityv1alpha1.DirectoryInt
 		c.entries[nn] = e
 	}
 	e.created = di.CreationTimestamp
-	if e.oktaKey != oi.key {
-		e.oktaKey, e.okta, e.oktaErr, e.rebuildDPoP = oi.key, nil, oi.credErr, nil
+	oktaKey, dpop := oi.key, e.dpopFor == oi.key && oi.key != ""
+	if dpop {
+		oktaKey = hashKey(oi.key, "dpop")
+	}
+	if e.oktaKey != oktaKey {
+		e.oktaKey, e.okta, e.oktaErr, e.rebuildDPoP = oktaKey, nil, oi.credErr, nil
 		if oi.credErr == nil {
-			e.okta, e.oktaErr = c.buildOkta(di, oi, false)
-			if e.oktaErr == nil && di.Spec.Okta.OAuth != nil {
+			e.okta, e.oktaErr = c.buildOkta(di, oi, dpop)
+			if e.oktaErr == nil && di.Spec.Okta.OAuth != nil && !dpop {
 				e.rebuildDPoP = func() (*okta.Client, error) {
 					cl, ce := c.buildOkta(di, oi, true)
 					if ce != nil {
@@ -239,6 +246,7 @@ func (c *clientCache) switchToDPoP(nn types.NamespacedName) (clients, bool) {
 		return clients{}, false
 	}
 	e.okta = cl
+	e.dpopFor = e.oktaKey
 	e.oktaKey = hashKey(e.oktaKey, "dpop")
 	e.engineKey = hashKey(e.oktaKey, e.targetKey)
 	e.engine = nil

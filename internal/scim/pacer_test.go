@@ -214,3 +214,36 @@ func TestAdaptivePacingCeilingOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After pause that begins while a call waits for its turn holds
+// that call too: sending into the pause only earns another 429.
+func TestPauseBegunWhileWaitingHoldsTheCall(t *testing.T) {
+	var mu sync.Mutex
+	var arrivals []time.Time
+	c, _ := rawServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = w.Write([]byte(`{"id":"x","userName":"x"}`))
+	}, Options{RPS: 2, Burst: 1})
+	ctx := ctxT(t)
+	if _, err := c.GetUser(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { _, err := c.GetUser(ctx, "x"); done <- err }()
+	// The second call waits about 500ms for its token; meanwhile another
+	// caller's 429 pauses the client for a second.
+	time.Sleep(100 * time.Millisecond)
+	c.pause(time.Second)
+	until := time.Unix(0, c.pausedUntil.Load())
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrivals) != 2 || arrivals[1].Before(until) {
+		t.Fatalf("the second call arrived at %s, inside the pause until %s", arrivals[1].Format("15:04:05.000"), until.Format("15:04:05.000"))
+	}
+}

@@ -113,6 +113,10 @@ var _ = Describe("How cycles talk to the target", func() {
 		p = targetStatus(f.ns, "okta").Pacing
 		Expect(p.Mode).To(Equal(identityv1alpha1.PacingFixed))
 		Expect(p.MaxRequestsPerSecond).To(BeEquivalentTo(30))
+		Eventually(func() float64 {
+			v, _ := gauge("scimbridge_target_rate_requests_per_second", map[string]string{"namespace": f.ns, "integration": "okta"})
+			return v
+		}).Should(Equal(30.0))
 		Expect(f.scim.Count(http.MethodPost, "/Users")).To(Equal(1), "bob went alone once Bulk was switched off")
 	})
 })

@@ -112,10 +112,15 @@ func parseFlags() options {
 		"Least time between two cycles of one integration, whatever triggers them.")
 	flag.DurationVar(&o.controllers.StartupSpread, "startup-spread", 2*time.Minute,
 		"Window over which cycles that fell due while the manager was down are spread after a start (0: no spread).")
+	flag.StringVar(&o.controllers.TargetRateMode, "target-rate-mode", "Adaptive",
+		"How each integration paces its SCIM target: Adaptive finds the target's rate (slower on 429, 503 or rising latency) "+
+			"below --target-max-requests-per-second; Fixed sends at --target-requests-per-second. spec.target.rateLimit overrides it.")
+	flag.Float64Var(&o.controllers.TargetMaxRequestsPerSecond, "target-max-requests-per-second", 200,
+		"Ceiling of Adaptive pacing: the most requests per second an integration ever sends to its SCIM target.")
 	flag.Float64Var(&o.controllers.TargetRequestsPerSecond, "target-requests-per-second", 25,
-		"Requests per second each integration may send to its SCIM target.")
+		"Requests per second each integration sends to its SCIM target with Fixed pacing.")
 	flag.IntVar(&o.controllers.TargetMaxInFlight, "target-max-in-flight", 8,
-		"Requests each integration may have in flight to its SCIM target at once.")
+		"Requests each integration may have in flight to its SCIM target at once (Adaptive pacing stays below it).")
 	flag.DurationVar(&o.controllers.FinalizerTimeout, "group-finalizer-timeout", 10*time.Minute,
 		"How long a deleted Delete-policy ProvisionedGroup waits for its target group to be deleted before the finalizer is released with a Warning.")
 	o.zap = zap.Options{Development: false}
@@ -136,6 +141,9 @@ func main() {
 }
 
 func run(opts options) error {
+	if m := opts.controllers.TargetRateMode; m != "Adaptive" && m != "Fixed" {
+		return fmt.Errorf("--target-rate-mode must be Adaptive or Fixed, not %q", m)
+	}
 	var tlsOpts []func(*tls.Config)
 	if !opts.enableHTTP2 {
 		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })

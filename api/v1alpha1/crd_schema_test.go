@@ -75,6 +75,8 @@ var _ = Describe("CRD shape", func() {
 			{"Groups", "string", ".status.groupsSummary"},
 			{"Last Sync", "date", ".status.lastSyncTime"},
 			{"Age", "date", ".metadata.creationTimestamp"},
+			{"Target Rate", "string", ".status.target.pacing.requestsPerSecond"},
+			{"Bulk", "string", ".status.target.bulk.state"},
 		}))
 	})
 

@@ -58,6 +58,8 @@ var _ = Describe("API defaults", func() {
 		s := got.Spec
 		Expect(s.Target.Profile).To(Equal(v1.TargetProfileCiscoSecureAccess))
 		Expect(s.Target.MaxGroups).To(BeNil(), "the cap comes from the profile unless set")
+		Expect(s.Target.Bulk).To(Equal(v1.BulkAuto))
+		Expect(s.Target.RateLimit).To(BeNil(), "pacing comes from the manager's flags unless set")
 		Expect(s.Provisioning.CreateUsers).To(Equal(ptr.To(true)))
 		Expect(s.Provisioning.UpdateUserAttributes).To(Equal(ptr.To(true)))
 		Expect(s.Provisioning.DeactivateUsers).To(Equal(ptr.To(true)))

@@ -98,6 +98,11 @@ type DirectoryIntegrationStatus struct {
 	// +optional
 	LastSync *SyncSummary `json:"lastSync,omitempty"`
 
+	// target describes how the cycles talk to the target: the pace they
+	// learned and whether writes go in SCIM Bulk requests.
+	// +optional
+	Target *TargetStatus `json:"target,omitempty"`
+
 	// plan is the plan computed by the last dry run.
 	// +optional
 	Plan *PlanSummary `json:"plan,omitempty"`
@@ -380,4 +385,94 @@ type HeldDeactivations struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=20
 	Sample []PlannedChange `json:"sample,omitempty"`
+}
+
+// TargetStatus describes how the cycles talk to the target.
+type TargetStatus struct {
+	// pacing is the pace of the requests to the target after the last cycle.
+	// +optional
+	Pacing *TargetPacing `json:"pacing,omitempty"`
+
+	// bulk says whether the last cycle that wrote used SCIM Bulk requests.
+	// +optional
+	Bulk *TargetBulk `json:"bulk,omitempty"`
+}
+
+// TargetPacing is the pace of the requests to the target. The rate Adaptive
+// pacing learned is kept in the manager's memory across cycles (a restart
+// learns it again).
+type TargetPacing struct {
+	// mode is Adaptive or Fixed.
+	// +required
+	Mode PacingMode `json:"mode"`
+
+	// requestsPerSecond is the rate requests are sent at now, as a decimal:
+	// the rate Adaptive pacing found, or the Fixed rate.
+	// +required
+	// +kubebuilder:validation:MaxLength=16
+	RequestsPerSecond string `json:"requestsPerSecond"`
+
+	// maxRequestsPerSecond is the ceiling never exceeded.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxRequestsPerSecond int32 `json:"maxRequestsPerSecond,omitempty"`
+
+	// maxInFlight is the cap on requests in flight now; Adaptive pacing
+	// moves it with the rate.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxInFlight int32 `json:"maxInFlight,omitempty"`
+
+	// throttledRequests counts the 429 and 503 answers of the last cycle.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	ThrottledRequests int64 `json:"throttledRequests,omitempty"`
+
+	// lastThrottledTime is when the target last answered 429 or 503.
+	// +optional
+	LastThrottledTime *metav1.Time `json:"lastThrottledTime,omitempty"`
+}
+
+// TargetBulkState says how a cycle's writes reached the target.
+// +kubebuilder:validation:Enum=Used;NotAdvertised;Disabled;Rejected
+type TargetBulkState string
+
+const (
+	// TargetBulkUsed means writes go in SCIM Bulk requests.
+	TargetBulkUsed TargetBulkState = "Used"
+	// TargetBulkNotAdvertised means the target does not advertise Bulk:
+	// one request per change.
+	TargetBulkNotAdvertised TargetBulkState = "NotAdvertised"
+	// TargetBulkDisabled means spec.target.bulk is Disabled.
+	TargetBulkDisabled TargetBulkState = "Disabled"
+	// TargetBulkRejected means the target advertises Bulk but refused a
+	// Bulk request: single requests are used until the next full cycle.
+	TargetBulkRejected TargetBulkState = "Rejected"
+)
+
+// TargetBulk says whether writes go in SCIM Bulk requests.
+type TargetBulk struct {
+	// state is Used, NotAdvertised, Disabled or Rejected.
+	// +required
+	State TargetBulkState `json:"state"`
+
+	// maxOperations is the target's advertised cap on operations per request.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxOperations int32 `json:"maxOperations,omitempty"`
+
+	// maxPayloadSize is the target's advertised cap on a request's size, in bytes.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxPayloadSize int32 `json:"maxPayloadSize,omitempty"`
+
+	// requests is the number of Bulk requests the cycle sent.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Requests int32 `json:"requests,omitempty"`
+
+	// message says why Bulk is not used, with the target's answer.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Message string `json:"message,omitempty"`
 }

@@ -203,7 +203,60 @@ type SCIMTarget struct {
 	// system roots, for targets behind a private CA.
 	// +optional
 	CABundleSecretRef *SecretKeySelector `json:"caBundleSecretRef,omitempty"`
+
+	// rateLimit paces the requests to the target. Cisco publishes no rate
+	// limit for its SCIM API, so by default the manager finds the target's
+	// rate by itself (its --target-rate-mode and ceilings apply).
+	// +optional
+	RateLimit *TargetRateLimit `json:"rateLimit,omitempty"`
+
+	// bulk says whether writes go in SCIM Bulk requests (RFC 7644 §3.7):
+	// Auto uses them when the target advertises Bulk in its
+	// /ServiceProviderConfig, Disabled never does.
+	// +optional
+	// +kubebuilder:default=Auto
+	Bulk BulkMode `json:"bulk,omitempty"`
 }
+
+// PacingMode selects how the requests to a target are paced.
+// +kubebuilder:validation:Enum=Adaptive;Fixed
+type PacingMode string
+
+const (
+	// PacingAdaptive starts low, speeds up while the target answers well and
+	// slows down on 429, 503 or rising latency, never above the ceiling.
+	PacingAdaptive PacingMode = "Adaptive"
+	// PacingFixed always sends at maxRequestsPerSecond at most.
+	PacingFixed PacingMode = "Fixed"
+)
+
+// TargetRateLimit paces the requests to one target.
+type TargetRateLimit struct {
+	// mode is Adaptive or Fixed. Defaults to the manager's
+	// --target-rate-mode (Adaptive unless set otherwise).
+	// +optional
+	Mode PacingMode `json:"mode,omitempty"`
+
+	// maxRequestsPerSecond is the most requests per second ever sent to the
+	// target: the ceiling of Adaptive pacing, the rate of Fixed pacing.
+	// Defaults to the manager's --target-max-requests-per-second (Adaptive)
+	// or --target-requests-per-second (Fixed).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	MaxRequestsPerSecond *int32 `json:"maxRequestsPerSecond,omitempty"`
+}
+
+// BulkMode says whether writes go in SCIM Bulk requests.
+// +kubebuilder:validation:Enum=Auto;Disabled
+type BulkMode string
+
+const (
+	// BulkAuto uses Bulk when the target advertises it.
+	BulkAuto BulkMode = "Auto"
+	// BulkDisabled sends one request per change.
+	BulkDisabled BulkMode = "Disabled"
+)
 
 // ProvisioningSettings switches kinds of writes on or off. Each is a pointer
 // so that a Go client can set false where the default is true.
@@ -330,6 +383,8 @@ type SafetySettings struct {
 // +kubebuilder:printcolumn:name="Groups",type=string,JSONPath=`.status.groupsSummary`,description="Groups pushed with full membership / groups to push"
 // +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastSyncTime`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Target Rate",type=string,JSONPath=`.status.target.pacing.requestsPerSecond`,priority=1,description="Requests per second sent to the target now"
+// +kubebuilder:printcolumn:name="Bulk",type=string,JSONPath=`.status.target.bulk.state`,priority=1
 type DirectoryIntegration struct {
 	metav1.TypeMeta `json:",inline"`
 

@@ -176,6 +176,15 @@ var _ = Describe("API validation", func() {
 		Entry("maxGroups of zero", integrationSample, func(o map[string]any) {
 			set(o, int64(0), "spec", "target", "maxGroups")
 		}, "spec.target.maxGroups", "greater than or equal to 1"),
+		Entry("a rate limit of zero", integrationSample, func(o map[string]any) {
+			set(o, int64(0), "spec", "target", "rateLimit", "maxRequestsPerSecond")
+		}, "spec.target.rateLimit.maxRequestsPerSecond", "greater than or equal to 1"),
+		Entry("an unknown pacing mode", integrationSample, func(o map[string]any) {
+			set(o, "Burst", "spec", "target", "rateLimit", "mode")
+		}, `spec.target.rateLimit.mode: Unsupported value: "Burst"`),
+		Entry("an unknown Bulk mode", integrationSample, func(o map[string]any) {
+			set(o, "Always", "spec", "target", "bulk")
+		}, `spec.target.bulk: Unsupported value: "Always"`),
 		Entry("OAuth scope that is not an Okta scope", integrationSample, func(o map[string]any) {
 			remove(o, "spec", "okta", "apiTokenSecretRef")
 			set(o, map[string]any{

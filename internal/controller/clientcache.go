@@ -50,9 +50,8 @@ type clientCache struct {
 	metrics    *metricsRecorder
 	log        logr.Logger
 	engineOpts provisioning.Options
-	// targetRPS and targetInFlight bound each SCIM client.
-	targetRPS      float64
-	targetInFlight int
+	// pace holds the manager's pacing defaults for each SCIM client.
+	pace paceDefaults
 
 	mu      sync.Mutex
 	entries map[types.NamespacedName]*clientEntry
@@ -65,10 +64,17 @@ type clientEntry struct {
 	// rebuildDPoP rebuilds the OAuth client with DPoP proofs, for service
 	// apps that demand them; nil for API tokens or when already on.
 	rebuildDPoP func() (*okta.Client, error)
+	// dpopFor is the Okta inputs key whose app demanded DPoP: later
+	// reconciles with the same inputs keep the DPoP client.
+	dpopFor string
 
 	targetKey string
 	scim      *scim.Client
 	targetErr *credentialError
+	// pacer outlives the SCIM client while the target URL stays: a rotated
+	// token keeps the rate Adaptive pacing learned.
+	pacer    *scim.Pacer
+	pacerURL string
 
 	engineKey string
 	engine    *provisioning.Engine
@@ -101,7 +107,8 @@ type clients struct {
 
 func newClientCache(reader client.Reader, m *metricsRecorder, log logr.Logger, opts Options) *clientCache {
 	return &clientCache{reader: reader, metrics: m, log: log, engineOpts: opts.Engine,
-		targetRPS: opts.TargetRequestsPerSecond, targetInFlight: opts.TargetMaxInFlight,
+		pace: paceDefaults{mode: identityv1alpha1.PacingMode(opts.TargetRateMode), ceiling: opts.TargetMaxRequestsPerSecond,
+			fixed: opts.TargetRequestsPerSecond, inFlight: opts.TargetMaxInFlight},
 		entries: map[types.NamespacedName]*clientEntry{}}
 }
 
@@ -144,11 +151,15 @@ func (c *clientCache) get(ctx context.Context, di *identityv1alpha1.DirectoryInt
 		c.entries[nn] = e
 	}
 	e.created = di.CreationTimestamp
-	if e.oktaKey != oi.key {
-		e.oktaKey, e.okta, e.oktaErr, e.rebuildDPoP = oi.key, nil, oi.credErr, nil
+	oktaKey, dpop := oi.key, e.dpopFor == oi.key && oi.key != ""
+	if dpop {
+		oktaKey = hashKey(oi.key, "dpop")
+	}
+	if e.oktaKey != oktaKey {
+		e.oktaKey, e.okta, e.oktaErr, e.rebuildDPoP = oktaKey, nil, oi.credErr, nil
 		if oi.credErr == nil {
-			e.okta, e.oktaErr = c.buildOkta(di, oi, false)
-			if e.oktaErr == nil && di.Spec.Okta.OAuth != nil {
+			e.okta, e.oktaErr = c.buildOkta(di, oi, dpop)
+			if e.oktaErr == nil && di.Spec.Okta.OAuth != nil && !dpop {
 				e.rebuildDPoP = func() (*okta.Client, error) {
 					cl, ce := c.buildOkta(di, oi, true)
 					if ce != nil {
@@ -159,10 +170,11 @@ func (c *clientCache) get(ctx context.Context, di *identityv1alpha1.DirectoryInt
 			}
 		}
 	}
+	e.pace(di, c.pace)
 	if e.targetKey != ti.key {
 		e.targetKey, e.scim, e.targetErr, e.fingerprint = ti.key, nil, ti.credErr, ti.fingerprint
 		if ti.credErr == nil {
-			e.scim, e.targetErr = c.buildSCIM(di, ti)
+			e.scim, e.targetErr = c.buildSCIM(di, ti, e.pacer)
 		}
 	}
 	engineKey := hashKey(e.oktaKey, e.targetKey)
@@ -234,6 +246,7 @@ func (c *clientCache) switchToDPoP(nn types.NamespacedName) (clients, bool) {
 		return clients{}, false
 	}
 	e.okta = cl
+	e.dpopFor = e.oktaKey
 	e.oktaKey = hashKey(e.oktaKey, "dpop")
 	e.engineKey = hashKey(e.oktaKey, e.targetKey)
 	e.engine = nil
@@ -390,14 +403,12 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 	return cl, nil
 }
 
-func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs) (*scim.Client, *credentialError) {
+func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs, pacer *scim.Pacer) (*scim.Client, *credentialError) {
 	cl, err := scim.New(di.Spec.Target.URL, string(in.token), scim.Options{
-		CABundle:       in.caBundle,
-		SendEmails:     di.Spec.AttributeMapping.SendEmails,
-		Observer:       c.metrics.observer(di.Namespace, di.Name, apiSCIM),
-		RPS:            c.targetRPS,
-		Burst:          max(1, int(c.targetRPS)),
-		MaxConcurrency: c.targetInFlight,
+		CABundle:   in.caBundle,
+		SendEmails: di.Spec.AttributeMapping.SendEmails,
+		Observer:   c.metrics.observer(di.Namespace, di.Name, apiSCIM),
+		Pacer:      pacer,
 	})
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig

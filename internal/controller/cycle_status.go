@@ -100,6 +100,7 @@ func foldResult(st *identityv1alpha1.DirectoryIntegrationStatus, res *provisioni
 		st.LastFullSyncTime = &end
 	}
 	st.LastSync = syncSummary(res, j, redact)
+	st.Target = targetStatus(res, st.Target, redact)
 	st.OutOfSync = outOfSync(res.OutOfSync, redact)
 	st.Plan = nil
 	if res.DryRun {

@@ -113,6 +113,7 @@ func buildConfig(di *identityv1alpha1.DirectoryIntegration, st *identityv1alpha1
 		DryRun:                 s.DryRun,
 		Mode:                   mode,
 		ApprovedPlanID:         approval,
+		Bulk:                   s.Target.Bulk != identityv1alpha1.BulkDisabled,
 		Mapping: provisioning.Mapping{
 			UserName:       stringOr(s.AttributeMapping.UserName, "login"),
 			DisplayName:    stringOr(s.AttributeMapping.DisplayName, "displayName"),

@@ -55,6 +55,7 @@ type metricsRecorder struct {
 	throttled      *prometheus.CounterVec
 	held           *prometheus.GaugeVec
 	conditions     *prometheus.GaugeVec
+	targetRate     *prometheus.GaugeVec
 
 	// exported remembers the condition types exported per object, so a
 	// condition that goes away (Stalled clears) loses its series.
@@ -131,13 +132,17 @@ func newMetricsRecorder() *metricsRecorder {
 			Name: "scimbridge_condition",
 			Help: "Conditions of scimbridge objects: 1 for the current status of each type.",
 		}, []string{"kind", "namespace", "name", "type", "status"}),
+		targetRate: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "scimbridge_target_rate_requests_per_second",
+			Help: "Requests per second the integration sends to its target after the last cycle: the rate adaptive pacing learned, or the fixed one.",
+		}, integration),
 		exported: map[string][]string{},
 	}
 }
 
 func (m *metricsRecorder) register(r prometheus.Registerer) {
 	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
-		m.requestLatency, m.throttled, m.held, m.conditions)
+		m.requestLatency, m.throttled, m.held, m.conditions, m.targetRate)
 }
 
 // observer returns the clients' per-request hook for one integration.
@@ -201,6 +206,11 @@ func (m *metricsRecorder) setIntegration(ns, name string, interval time.Duration
 	gauge(m.held, h.Deactivations, "deactivation")
 	gauge(m.held, h.Renames, "rename")
 	gauge(m.held, h.MemberRemovals, "member_removal")
+	if t := st.Target; t != nil && t.Pacing != nil {
+		if rps, err := strconv.ParseFloat(t.Pacing.RequestsPerSecond, 64); err == nil {
+			m.targetRate.WithLabelValues(ns, name).Set(rps)
+		}
+	}
 }
 
 // setConditions exports each condition as one series per status, 1 for
@@ -240,6 +250,7 @@ func (m *metricsRecorder) forget(kind, ns, name string) {
 	l := prometheus.Labels{"namespace": ns, "integration": name}
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
 		m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
+		m.targetRate,
 	} {
 		v.DeletePartialMatch(l)
 	}

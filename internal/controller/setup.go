@@ -49,11 +49,16 @@ type Options struct {
 	// StartupSpread spreads cycles that fell due while the manager was
 	// down over this window, per integration; 0 starts them at once.
 	StartupSpread time.Duration
-	// TargetRequestsPerSecond and TargetMaxInFlight bound each integration's
-	// requests to its SCIM target (Cisco publishes no limit, and answers 429
-	// when it is exceeded). Defaults 25 and 8.
-	TargetRequestsPerSecond float64
-	TargetMaxInFlight       int
+	// TargetRateMode paces each integration's requests to its SCIM target
+	// (Cisco publishes no limit, and answers 429 when it is exceeded):
+	// Adaptive finds the target's rate below TargetMaxRequestsPerSecond,
+	// Fixed sends at TargetRequestsPerSecond. A spec's rateLimit overrides
+	// both. TargetMaxInFlight caps requests in flight. Defaults Adaptive,
+	// 200, 25 and 8.
+	TargetRateMode             string
+	TargetMaxRequestsPerSecond float64
+	TargetRequestsPerSecond    float64
+	TargetMaxInFlight          int
 	// FinalizerTimeout is how long a deleted Delete-policy ProvisionedGroup
 	// waits for its integration to delete the target group before the
 	// finalizer is released anyway, with a Warning. Default 10m.
@@ -81,6 +86,12 @@ func (o Options) withDefaults() Options {
 	o.StartupSpread = max(o.StartupSpread, 0)
 	if o.TargetRequestsPerSecond <= 0 {
 		o.TargetRequestsPerSecond = 25
+	}
+	if o.TargetMaxRequestsPerSecond <= 0 {
+		o.TargetMaxRequestsPerSecond = 200
+	}
+	if o.TargetRateMode != string(identityv1alpha1.PacingFixed) {
+		o.TargetRateMode = string(identityv1alpha1.PacingAdaptive)
 	}
 	if o.TargetMaxInFlight <= 0 {
 		o.TargetMaxInFlight = 8

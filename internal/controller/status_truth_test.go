@@ -35,8 +35,9 @@ var _ = Describe("Synced tells the truth", func() {
 		f := newFixture()
 		f.user("ok@example.com")
 		f.user("refused@example.com")
-		// The first create is refused (400, not retried): one of the two users.
-		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: "POST", Path: "/Users", Times: 1, Status: 400})
+		// One create is refused (400, not retried).
+		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: "POST", Path: "/Users", Times: 1, Status: 400,
+			Contains: "refused@example.com"})
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"ok@example.com", "refused@example.com"}
 		})

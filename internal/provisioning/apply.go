@@ -24,6 +24,8 @@ type applier struct {
 	// failed and succeeded feed the per-object retry backoff.
 	failed    map[string]error
 	succeeded map[string]bool
+	// placeholders are pending Bulk creates in the view.
+	placeholders []string
 }
 
 func newApplier(e *Engine, cfg *Config, have *actual, now time.Time) *applier {

@@ -31,11 +31,18 @@ func (a *applier) applyGroup(ctx context.Context, c *groupChange) {
 }
 
 func (a *applier) deleteGroup(ctx context.Context, c *groupChange) {
+	var err error
 	if !a.dryRun {
-		if err := a.e.dst.DeleteGroup(ctx, c.TargetID); err != nil && !errors.Is(err, scim.ErrNotFound) {
-			a.fail(groupKey(c), "Group", c.Name, ActionDeleteGroup, err)
-			return
-		}
+		err = a.e.dst.DeleteGroup(ctx, c.TargetID)
+	}
+	a.finishDelete(c, err)
+}
+
+// finishDelete records the outcome of a group DELETE; 404 means it is gone.
+func (a *applier) finishDelete(c *groupChange, err error) {
+	if err != nil && !errors.Is(err, scim.ErrNotFound) {
+		a.fail(groupKey(c), "Group", c.Name, ActionDeleteGroup, err)
+		return
 	}
 	a.mu.Lock()
 	a.have.removeGroup(c.TargetID)
@@ -44,37 +51,43 @@ func (a *applier) deleteGroup(ctx context.Context, c *groupChange) {
 }
 
 func (a *applier) createGroup(ctx context.Context, c *groupChange) {
-	tg := &targetGroup{ExternalID: c.ExternalID, DisplayName: c.Name, Members: newRefSet(c.Add)}
 	if a.dryRun {
-		tg.ID = "new:" + c.Key
-	} else {
-		g := scim.Group{DisplayName: c.Name, ExternalID: c.ExternalID}
-		for _, id := range a.names(c.Add) {
-			g.Members = append(g.Members, scim.Member{Value: id})
+		a.finishCreateGroup(ctx, c, scim.Group{ID: "new:" + c.Key}, nil)
+		return
+	}
+	g := scim.Group{DisplayName: c.Name, ExternalID: c.ExternalID}
+	for _, id := range a.names(c.Add) {
+		g.Members = append(g.Members, scim.Member{Value: id})
+	}
+	created, err := a.e.dst.CreateGroup(ctx, g)
+	a.finishCreateGroup(ctx, c, created, err)
+}
+
+// finishCreateGroup records the outcome of a group create: created carries
+// the new id, err a failure of the POST or of a later member batch.
+func (a *applier) finishCreateGroup(ctx context.Context, c *groupChange, created scim.Group, err error) {
+	tg := &targetGroup{ExternalID: c.ExternalID, DisplayName: c.Name, Members: newRefSet(c.Add)}
+	if errors.Is(err, scim.ErrConflict) {
+		a.adoptGroup(ctx, c, err)
+		return
+	}
+	if created.ID == "" {
+		if err == nil {
+			err = errors.New("created group has no id")
 		}
-		created, err := a.e.dst.CreateGroup(ctx, g)
-		if errors.Is(err, scim.ErrConflict) {
-			a.adoptGroup(ctx, c, err)
-			return
-		}
-		if created.ID == "" {
-			if err == nil {
-				err = errors.New("created group has no id")
-			}
-			a.fail(groupKey(c), "Group", c.Name, ActionCreateGroup, err)
-			return
-		}
-		tg.ID = created.ID
-		if err != nil {
-			// Created, but a later member batch failed: membership is
-			// unknown, the next full cycle reads and repairs it.
-			tg.Members = nil
-			a.mu.Lock()
-			a.have.putGroup(tg)
-			a.mu.Unlock()
-			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
-			return
-		}
+		a.fail(groupKey(c), "Group", c.Name, ActionCreateGroup, err)
+		return
+	}
+	tg.ID = created.ID
+	if err != nil {
+		// Created, but a later member batch failed: membership is
+		// unknown, the next full cycle reads and repairs it.
+		tg.Members = nil
+		a.mu.Lock()
+		a.have.putGroup(tg)
+		a.mu.Unlock()
+		a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
+		return
 	}
 	c.TargetID = tg.ID
 	a.mu.Lock()
@@ -131,33 +144,50 @@ func (a *applier) adoptGroup(ctx context.Context, c *groupChange, createErr erro
 
 func (a *applier) updateGroup(ctx context.Context, c *groupChange) {
 	if c.Rename {
+		var err error
 		if !a.dryRun {
-			if err := a.e.dst.RenameGroup(ctx, c.TargetID, c.Name); err != nil {
-				a.fail(groupKey(c), "Group", c.Name, ActionRenameGroup, err)
-				return
-			}
+			err = a.e.dst.RenameGroup(ctx, c.TargetID, c.Name)
 		}
-		a.mu.Lock()
-		if tg := a.have.Groups[c.TargetID]; tg != nil {
-			a.have.renameGroup(tg, c.Name)
+		if !a.finishRename(c, err) {
+			return
 		}
-		a.mu.Unlock()
-		a.ok(groupKey(c), func(n *Counts) { n.GroupsRenamed++ })
 	}
 	if len(c.Add) == 0 && len(c.Remove) == 0 {
 		return
 	}
+	var err error
 	if !a.dryRun {
-		if err := a.e.dst.UpdateMembers(ctx, c.TargetID, a.names(c.Add), a.names(c.Remove)); err != nil {
-			// Some batches may have landed: membership is unknown until re-read.
-			a.mu.Lock()
-			if tg := a.have.Groups[c.TargetID]; tg != nil {
-				tg.Members = nil
-			}
-			a.mu.Unlock()
-			a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
-			return
+		err = a.e.dst.UpdateMembers(ctx, c.TargetID, a.names(c.Add), a.names(c.Remove))
+	}
+	a.finishMembers(c, err)
+}
+
+// finishRename records the outcome of a group rename and reports success.
+func (a *applier) finishRename(c *groupChange, err error) bool {
+	if err != nil {
+		a.fail(groupKey(c), "Group", c.Name, ActionRenameGroup, err)
+		return false
+	}
+	a.mu.Lock()
+	if tg := a.have.Groups[c.TargetID]; tg != nil {
+		a.have.renameGroup(tg, c.Name)
+	}
+	a.mu.Unlock()
+	a.ok(groupKey(c), func(n *Counts) { n.GroupsRenamed++ })
+	return true
+}
+
+// finishMembers records the outcome of a membership delta.
+func (a *applier) finishMembers(c *groupChange, err error) {
+	if err != nil {
+		// Some batches may have landed: membership is unknown until re-read.
+		a.mu.Lock()
+		if tg := a.have.Groups[c.TargetID]; tg != nil {
+			tg.Members = nil
 		}
+		a.mu.Unlock()
+		a.fail(groupKey(c), "Group", c.Name, ActionAddMembers, err)
+		return
 	}
 	a.mu.Lock()
 	if tg := a.have.Groups[c.TargetID]; tg != nil && tg.Members != nil {
@@ -182,11 +212,20 @@ func (a *applier) names(refs refSet) []string {
 
 // refsOf interns the members of a group as read.
 func (a *applier) refsOf(members []scim.Member) refSet {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.Value
+	}
+	return a.refsFor(ids)
+}
+
+// refsFor interns target user ids.
+func (a *applier) refsFor(ids []string) refSet {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	refs := make([]userRef, len(members))
-	for i, m := range members {
-		refs[i] = a.have.ids.ref(m.Value)
+	refs := make([]userRef, len(ids))
+	for i, id := range ids {
+		refs[i] = a.have.ids.ref(id)
 	}
 	return newRefSet(refs)
 }

@@ -48,18 +48,27 @@ func (a *applier) renameToTemp(ctx context.Context, c *userChange) {
 		return
 	}
 	temp := tempUserName(c, t.Attrs.UserName)
+	var err error
 	if !a.dryRun {
-		if err := a.e.dst.PatchUser(ctx, c.TargetID, scim.ReplaceOp("userName", temp)); err != nil {
-			a.fail(userKey(c), "User", c.Name, ActionRename, err)
-			c.NewUserName = "" // the final step must not run either
-			return
-		}
+		err = a.e.dst.PatchUser(ctx, c.TargetID, scim.ReplaceOp("userName", temp))
+	}
+	a.finishTemp(c, temp, err)
+}
+
+// finishTemp records the outcome of a rename to the temporary name.
+func (a *applier) finishTemp(c *userChange, temp string, err error) {
+	if err != nil {
+		a.fail(userKey(c), "User", c.Name, ActionRename, err)
+		c.NewUserName = "" // the final step must not run either
+		return
 	}
 	a.mu.Lock()
-	moved := *t
-	moved.Attrs.UserName = temp
-	a.have.putUser(&moved)
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	if t := a.have.Users[c.TargetID]; t != nil {
+		moved := *t
+		moved.Attrs.UserName = temp
+		a.have.putUser(&moved)
+	}
 }
 
 func (a *applier) applyUser(ctx context.Context, c *userChange) {
@@ -67,26 +76,39 @@ func (a *applier) applyUser(ctx context.Context, c *userChange) {
 		a.createUser(ctx, c)
 		return
 	}
-	if c.ViaTemp && c.NewUserName == "" && len(c.Attrs) == 0 && c.SetActive == nil && !c.Link {
-		return
-	}
-	ops := patchOps(c)
+	ops := userPatch(c)
 	if len(ops) == 0 {
 		return
 	}
+	var err error
 	if !a.dryRun {
-		if err := a.e.dst.PatchUser(ctx, c.TargetID, ops...); err != nil {
-			if errors.Is(err, scim.ErrNotFound) {
-				// Deleted in the target: forget it, the next cycle recreates it.
-				a.mu.Lock()
-				if t := a.have.Users[c.TargetID]; t != nil {
-					a.have.removeUser(t)
-				}
-				a.mu.Unlock()
+		err = a.e.dst.PatchUser(ctx, c.TargetID, ops...)
+	}
+	a.finishPatch(c, err)
+}
+
+// userPatch is the PATCH of a change that is not a create; none when the
+// final step of a rename through a temporary name has nothing left to do.
+func userPatch(c *userChange) []scim.PatchOp {
+	if c.ViaTemp && c.NewUserName == "" && len(c.Attrs) == 0 && c.SetActive == nil && !c.Link {
+		return nil
+	}
+	return patchOps(c)
+}
+
+// finishPatch records the outcome of a user PATCH.
+func (a *applier) finishPatch(c *userChange, err error) {
+	if err != nil {
+		if errors.Is(err, scim.ErrNotFound) {
+			// Deleted in the target: forget it, the next cycle recreates it.
+			a.mu.Lock()
+			if t := a.have.Users[c.TargetID]; t != nil {
+				a.have.removeUser(t)
 			}
-			a.fail(userKey(c), "User", c.Name, c.action(), err)
-			return
+			a.mu.Unlock()
 		}
+		a.fail(userKey(c), "User", c.Name, c.action(), err)
+		return
 	}
 	a.mu.Lock()
 	if t := a.have.Users[c.TargetID]; t != nil {
@@ -183,6 +205,11 @@ func (a *applier) createUser(ctx context.Context, c *userChange) {
 		return
 	}
 	created, err := a.e.dst.CreateUser(ctx, *c.Create)
+	a.finishCreate(ctx, c, created, err)
+}
+
+// finishCreate records the outcome of a user POST.
+func (a *applier) finishCreate(ctx context.Context, c *userChange, created scim.User, err error) {
 	if errors.Is(err, scim.ErrConflict) {
 		a.resolveCreateConflict(ctx, c, err)
 		return

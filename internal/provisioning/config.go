@@ -117,6 +117,9 @@ type Config struct {
 	// RetryDeferred retries objects still in their failure backoff (a
 	// person asked for the cycle).
 	RetryDeferred bool
+	// Bulk sends the writes in SCIM Bulk requests when the target
+	// advertises Bulk in its /ServiceProviderConfig.
+	Bulk bool
 }
 
 // EffectiveMaxGroups returns the group cap, from MaxGroups or the profile.

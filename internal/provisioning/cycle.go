@@ -51,7 +51,9 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 	defer func() {
 		c.res.Duration = time.Since(c.clock)
 		c.res.OktaRequests = requestDelta(oktaBefore, e.src.Accounting().Snapshot())
-		c.res.TargetRequests = requestDelta(targetBefore, e.dst.Accounting().Snapshot())
+		targetAfter := e.dst.Accounting().Snapshot()
+		c.res.TargetRequests = requestDelta(targetBefore, targetAfter)
+		c.res.Throttled, c.res.Pacing = throttled(targetBefore, targetAfter), e.pacing()
 		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
 	}()
 	c.st = e.state
@@ -66,6 +68,7 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 		// A full cycle reads both views afresh: the old ones would only
 		// double the peak memory while it does.
 		c.st.want, c.st.have = nil, nil
+		e.bulk = bulkMemory{}
 	}
 	if err := c.read(ctx); err != nil {
 		return c.res, err
@@ -117,16 +120,30 @@ func (c *cycle) read(ctx context.Context) error {
 	return nil
 }
 
-// apply plans and writes users, then groups (Cisco's advice: users first).
+// apply plans and writes users, then groups (Cisco's advice: users first),
+// one request per change or in SCIM Bulk requests.
 func (c *cycle) apply(ctx context.Context) {
 	c.ap = newApplier(c.e, c.cfg, c.have, c.now)
 	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
 	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
-	c.ap.applyUsers(ctx, users)
+	w := c.bulkWriter(ctx, len(users) > 0)
+	var pending []*bulkItem
+	if w != nil {
+		pending = c.applyUsersBulk(ctx, w, users)
+	} else {
+		c.ap.applyUsers(ctx, users)
+	}
 
 	c.gp = planGroups(c.cfg, c.want, c.have, c.released)
 	groups := deferFailed(c, c.gp.Changes, groupKey, func(g *groupChange) OutOfSync { return OutOfSync{Kind: "Group", Name: g.Name} })
-	c.ap.applyGroups(ctx, groups)
+	if w == nil {
+		w = c.bulkWriter(ctx, len(groups) > 0)
+	}
+	if w != nil {
+		c.applyGroupsBulk(ctx, w, pending, groups)
+	} else {
+		c.ap.applyGroups(ctx, groups)
+	}
 	c.res.PlanID = planID(users, groups, c.have.ids)
 }
 

@@ -61,15 +61,24 @@ type Engine struct {
 	srcAuth *authCircuit
 	dstAuth *authCircuit
 	opts    Options
+	// bulkDst and paced are dst's Bulk and pacing sides, nil when it has none.
+	bulkDst bulkTarget
+	paced   pacedTarget
 
 	mu    sync.Mutex
 	state *state
+	bulk  bulkMemory
 }
 
 // New returns an engine reading src and writing dst.
 func New(src Source, dst Target, opts Options) *Engine {
 	sa, da := &authCircuit{isAuth: oktaAuthFailure}, &authCircuit{isAuth: scimAuthFailure}
-	return &Engine{src: guardedSource{src, sa}, dst: guardedTarget{dst, da}, srcAuth: sa, dstAuth: da, opts: opts.withDefaults()}
+	e := &Engine{src: guardedSource{src, sa}, dst: guardedTarget{dst, da}, srcAuth: sa, dstAuth: da, opts: opts.withDefaults()}
+	if bt, ok := dst.(bulkTarget); ok {
+		e.bulkDst = guardedBulk{bt, da}
+	}
+	e.paced, _ = dst.(pacedTarget)
+	return e
 }
 
 // Reset forgets what earlier cycles learned; the next cycle is a full one.

@@ -162,8 +162,11 @@ func TestLongRetryAfterIsHonouredAcrossCycles(t *testing.T) {
 	e.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: "POST", Path: "/Users", Times: 1, Status: 429, RetryAfter: "3600"})
 	start := time.Now()
 	e.cycle(ModeFull)
-	if e.scim.UserCount() != 1 {
-		t.Fatalf("users in target = %d, want 1", e.scim.UserCount())
+	// The other user's POST lands only if it went out before the 429 came
+	// back; one still waiting for its turn is held by the pause. Two would
+	// mean the 429'd create was retried within the Retry-After.
+	if n := e.scim.UserCount(); n > 1 {
+		t.Fatalf("users in target = %d, want at most 1", n)
 	}
 	for key, r := range e.engine.state.retry {
 		if r.next.Before(start.Add(59 * time.Minute)) {

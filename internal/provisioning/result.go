@@ -2,6 +2,8 @@ package provisioning
 
 import (
 	"time"
+
+	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
 // Counts counts the changes of one cycle or plan.
@@ -174,6 +176,13 @@ type Result struct {
 	// OktaRequests and TargetRequests count the requests sent in this cycle by kind.
 	OktaRequests   Requests
 	TargetRequests Requests
+	// Throttled counts the target's 429 and 503 answers in this cycle.
+	Throttled int64
+	// Pacing is the target's pacing after the cycle (nil when the target
+	// does not report it).
+	Pacing *scim.PaceStats
+	// Bulk says whether the writes went in SCIM Bulk requests.
+	Bulk BulkReport
 }
 
 // SyncGap counts what keeps a cycle from being in sync, by cause.

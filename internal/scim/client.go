@@ -17,19 +17,16 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/scimbridge/scimbridge/internal/httpx"
 )
 
 // Client talks to one SCIM service provider. It is safe for concurrent use.
 type Client struct {
-	base    string // no trailing slash
-	token   string
-	hc      *http.Client
-	opts    Options
-	limiter *rate.Limiter
-	sem     chan struct{}
+	base  string // no trailing slash
+	token string
+	hc    *http.Client
+	opts  Options
+	pacer *Pacer
 	// pausedUntil (unix nanos) makes every caller honour a 429's
 	// Retry-After, not only the one that received it.
 	pausedUntil atomic.Int64
@@ -52,27 +49,30 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 		return nil, errors.New("scim: empty bearer token")
 	}
 	opts = opts.withDefaults()
+	pacer := opts.Pacer
+	if pacer == nil {
+		pacer = NewPacer(PacerConfig{Mode: PacingFixed, RPS: opts.RPS, Burst: opts.Burst, MaxInFlight: opts.MaxConcurrency})
+	}
 	rt := opts.Transport
 	if rt == nil {
-		t, err := httpx.NewTransport(httpx.TransportOptions{CABundle: opts.CABundle, MaxConnsPerHost: opts.MaxConcurrency})
+		conns := max(opts.MaxConcurrency, pacer.maxInFlight())
+		t, err := httpx.NewTransport(httpx.TransportOptions{CABundle: opts.CABundle, MaxConnsPerHost: conns})
 		if err != nil {
 			return nil, fmt.Errorf("scim: %w", err)
 		}
 		rt = t
 	}
-	lim := rate.NewLimiter(rate.Inf, 0)
-	if opts.RPS > 0 {
-		lim = rate.NewLimiter(rate.Limit(opts.RPS), opts.Burst)
-	}
 	return &Client{
-		base:    strings.TrimRight(u.String(), "/"),
-		token:   token,
-		hc:      &http.Client{Transport: rt, CheckRedirect: httpx.SameOriginRedirects},
-		opts:    opts,
-		limiter: lim,
-		sem:     make(chan struct{}, opts.MaxConcurrency),
+		base:  strings.TrimRight(u.String(), "/"),
+		token: token,
+		hc:    &http.Client{Transport: rt, CheckRedirect: httpx.SameOriginRedirects},
+		opts:  opts,
+		pacer: pacer,
 	}, nil
 }
+
+// Pacing returns the state of the client's pacer.
+func (c *Client) Pacing() PaceStats { return c.pacer.Stats() }
 
 // Accounting returns the per-attempt request counts.
 func (c *Client) Accounting() *httpx.Accounting { return c.opts.Accounting }
@@ -135,12 +135,15 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 				return err
 			}
 		}
-		if err := c.waitTurn(ctx); err != nil {
+		asked, err := c.waitTurn(ctx)
+		if err != nil {
 			return err
 		}
 		cl.attempts++
-		err := c.attempt(ctx, cl, body)
-		c.release()
+		cl.status = 0
+		start := time.Now()
+		err = c.attempt(ctx, cl, body)
+		c.pacer.done(cl.op, asked, cl.status, time.Since(start))
 		if err == nil {
 			return nil
 		}
@@ -157,25 +160,30 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	}
 }
 
-// waitTurn passes a shared 429 pause, the rate limiter and the semaphore.
-func (c *Client) waitTurn(ctx context.Context) error {
-	if until := c.pausedUntil.Load(); until > 0 {
-		if err := httpx.Sleep(ctx, time.Until(time.Unix(0, until))); err != nil {
-			return err
-		}
+// waitTurn passes a shared 429 pause and the pacer (rate and in-flight
+// cap). The pause is checked again last: one may have begun while this call
+// waited for its turn, and sending into it only earns another 429.
+func (c *Client) waitTurn(ctx context.Context) (time.Time, error) {
+	if err := c.sitOutPause(ctx); err != nil {
+		return time.Time{}, err
 	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		return err
+	asked, err := c.pacer.wait(ctx)
+	if err != nil {
+		return asked, err
 	}
-	select {
-	case c.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := c.sitOutPause(ctx); err != nil {
+		c.pacer.slots.release()
+		return asked, err
 	}
+	return asked, nil
 }
 
-func (c *Client) release() { <-c.sem }
+func (c *Client) sitOutPause(ctx context.Context) error {
+	if until := c.pausedUntil.Load(); until > 0 {
+		return httpx.Sleep(ctx, time.Until(time.Unix(0, until)))
+	}
+	return nil
+}
 
 // retryDelay decides whether err is worth another attempt and how long to wait.
 func (c *Client) retryDelay(err error, attempt int) (time.Duration, bool) {

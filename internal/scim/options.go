@@ -26,6 +26,10 @@ type Options struct {
 	Burst int
 	// MaxConcurrency caps requests in flight. Default 4.
 	MaxConcurrency int
+	// Pacer, when set, replaces RPS, Burst and MaxConcurrency: a pacer of
+	// the caller's, which can outlive the client (adaptive pacing keeps
+	// the rate it learned when a rotated token builds a new client).
+	Pacer *Pacer
 	// PageSize is the count asked for per list page. Default 100.
 	PageSize int
 	// MembersPerPatch caps member changes per group PATCH. Default 100.

@@ -304,18 +304,18 @@ func TestRateLimiterConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.limiter.Limit() != 5 || c.limiter.Burst() != 3 {
-		t.Fatalf("limit %v burst %d", c.limiter.Limit(), c.limiter.Burst())
+	if lim := c.pacer.limiter; lim.Limit() != 5 || lim.Burst() != 3 {
+		t.Fatalf("limit %v burst %d", lim.Limit(), lim.Burst())
 	}
 	c, _ = New("https://example.com/scim", "t", Options{RPS: -1})
-	if !c.limiter.Allow() || c.limiter.Limit() != rateInf() {
+	if !c.pacer.limiter.Allow() || c.pacer.limiter.Limit() != rateInf() {
 		t.Fatal("negative RPS should disable limiting")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c, _ = New("https://example.com/scim", "t", Options{RPS: 0.001, Burst: 1})
-	c.limiter.Allow()
-	if err := c.waitTurn(ctx); err == nil {
+	c.pacer.limiter.Allow()
+	if _, err := c.waitTurn(ctx); err == nil {
 		t.Fatal("waitTurn ignored a cancelled context")
 	}
 }

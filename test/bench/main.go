@@ -11,11 +11,16 @@
 // BENCH_OUT (bench/results.json), BENCH_VERIFY (1),
 // BENCH_WRITE_CONCURRENCY (8), BENCH_READ_CONCURRENCY (4), BENCH_SCIM_RPS
 // (-1: client limiter off), BENCH_PROFILE_DIR (unset: per-phase CPU and
-// allocation profiles of the engine process are written there).
+// allocation profiles of the engine process are written there),
+// BENCH_PHASES (main,bulk,paced: which runs), BENCH_PACED_LIMIT (40: the
+// paced target's requests per second), BENCH_PACED_CEILING (200: the
+// adaptive pacing's ceiling) and BENCH_PACED_FIXED_RPS (25: the fixed rate
+// reported beside it).
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -67,6 +72,17 @@ type settings struct {
 	Runs          int
 	ProfileDir    string
 	Tuning        tuning
+	// Phases are the runs to make: main (initial, nochange, churn), bulk
+	// (the same on a Bulk target) and paced (initial syncs against a
+	// rate-limited target).
+	Phases map[string]bool
+	Paced  pacedSettings
+}
+
+// pacedSettings shape the paced runs; the defaults are the manager's.
+type pacedSettings struct {
+	Limit, Ceiling, FixedRPS float64
+	InFlight                 int
 }
 
 func envInt(name string, def int) int {
@@ -99,6 +115,12 @@ func loadSettings() (settings, error) {
 	// The SCIM client's in-flight cap follows the engine's write
 	// concurrency, or the client would silently halve it (default 4).
 	s.Tuning.SCIMConcurrency = s.Tuning.WriteConcurrency
+	s.Phases = map[string]bool{}
+	for _, p := range strings.Split(cmp.Or(os.Getenv("BENCH_PHASES"), "main,bulk,paced"), ",") {
+		s.Phases[strings.TrimSpace(p)] = true
+	}
+	s.Paced = pacedSettings{Limit: envFloat("BENCH_PACED_LIMIT", 40), Ceiling: envFloat("BENCH_PACED_CEILING", 200),
+		FixedRPS: envFloat("BENCH_PACED_FIXED_RPS", 25), InFlight: 8}
 	if s.Out == "" {
 		s.Out = filepath.Join(moduleRoot(), "bench", "results.json")
 	}
@@ -111,6 +133,8 @@ func loadSettings() (settings, error) {
 		return s, errors.New("BENCH_RUNS must be in 1..9")
 	case s.Tuning.WriteConcurrency < 1 || s.Tuning.ReadConcurrency < 1:
 		return s, errors.New("concurrency must be positive")
+	case s.Paced.Limit <= 0 || s.Paced.Ceiling <= 0 || s.Paced.FixedRPS <= 0:
+		return s, errors.New("paced rates must be positive")
 	}
 	return s, nil
 }
@@ -133,6 +157,9 @@ type bench struct {
 	cfg      provisioning.Config
 	reports  []phaseReport
 	progress io.Writer
+	// bulk runs the phases on a target that advertises SCIM Bulk, with
+	// Bulk on in the engine; phase names start with "bulk-".
+	bulk bool
 }
 
 func run(ctx context.Context) error {
@@ -142,15 +169,33 @@ func run(ctx context.Context) error {
 	}
 	var runs [][]phaseReport
 	for i := range s.Runs {
-		reps, err := runOnce(ctx, s, i+1)
+		if !s.Phases["main"] {
+			break
+		}
+		reps, err := runOnce(ctx, s, i+1, false)
 		if err != nil {
 			return err
 		}
 		runs = append(runs, reps)
 	}
 	rows := aggregate(runs)
-	fmt.Printf("\nscimbridge bench: %d users, %d groups (all Assign+Push), churn %.3g%%, write concurrency %d, read concurrency %d, median of %d run(s)\n\n",
-		s.Users, s.Groups, s.ChurnPct, s.Tuning.WriteConcurrency, s.Tuning.ReadConcurrency, s.Runs)
+	if s.Phases["bulk"] {
+		// Request counts do not vary between runs: one is enough.
+		reps, err := runOnce(ctx, s, 1, true)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, aggregate([][]phaseReport{reps})...)
+	}
+	var paced []phaseReport
+	if s.Phases["paced"] {
+		var err error
+		if paced, err = runPaced(ctx, s); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\nscimbridge bench: %d users, %d groups (all Assign+Push), churn %.3g%%, write concurrency %d, read concurrency %d, runs %s\n\n",
+		s.Users, s.Groups, s.ChurnPct, s.Tuning.WriteConcurrency, s.Tuning.ReadConcurrency, runsText(s))
 	if err := writeTable(os.Stdout, rows); err != nil {
 		return err
 	}
@@ -169,7 +214,15 @@ func run(ctx context.Context) error {
 	}
 	fmt.Println()
 	writeMarkdown(os.Stdout, rows)
-	if err := writeJSON(s.Out, rows); err != nil {
+	if len(paced) > 0 {
+		fmt.Printf("\npaced initial syncs: %d users, %d groups, target limited to %.0f requests/s\n\n", s.Users, s.Groups, s.Paced.Limit)
+		if err := writePacedTable(os.Stdout, paced); err != nil {
+			return err
+		}
+		fmt.Println()
+		writePacedMarkdown(os.Stdout, paced)
+	}
+	if err := writeJSON(s.Out, append(rows, paced...)); err != nil {
 		return err
 	}
 	fmt.Println("\nwrote", s.Out)
@@ -177,10 +230,10 @@ func run(ctx context.Context) error {
 }
 
 // runOnce runs the three phases on freshly started processes.
-func runOnce(ctx context.Context, s settings, n int) ([]phaseReport, error) {
-	b := &bench{s: s, procs: &procs{}, progress: os.Stderr, prev: emptyTarget()}
+func runOnce(ctx context.Context, s settings, n int, bulk bool) ([]phaseReport, error) {
+	b := &bench{s: s, procs: &procs{}, progress: os.Stderr, prev: emptyTarget(), bulk: bulk}
 	defer b.procs.killAll()
-	b.logf("run %d of %d", n, s.Runs)
+	b.logf("run %d of %d (bulk %t)", n, s.Runs, bulk)
 	if err := b.start(ctx); err != nil {
 		return nil, err
 	}
@@ -212,7 +265,11 @@ func (b *bench) start(ctx context.Context) error {
 	if b.oktaURL, err = b.procs.startOkta(oktaBin, b.s.Users, b.s.Groups, b.oktaTok); err != nil {
 		return err
 	}
-	if b.scimURL, err = b.procs.startSCIM(scimBin, b.scimTok); err != nil {
+	var extra []string
+	if b.bulk {
+		extra = []string{"-bulk"}
+	}
+	if b.scimURL, err = b.procs.startSCIM(scimBin, b.scimTok, extra...); err != nil {
 		return err
 	}
 	// The replay's own server, started identically, so the replay never
@@ -277,13 +334,18 @@ const defaultMaxDeactivations = 50
 func (b *bench) phases(ctx context.Context) error {
 	plan := planChurn(len(b.snap.Users), b.s.ChurnPct)
 	b.cfg = benchConfig(b.snap, max(defaultMaxDeactivations, 2*plan.Suspends))
+	b.cfg.Bulk = b.bulk
 	if b.cfg.MaxDeactivations != defaultMaxDeactivations {
 		b.logf("maxDeactivations raised to %d for %d churn suspensions", b.cfg.MaxDeactivations, plan.Suspends)
 	}
-	if err := b.phase(ctx, "initial", provisioning.ModeFull, nil, time.Time{}); err != nil {
+	prefix := ""
+	if b.bulk {
+		prefix = "bulk-"
+	}
+	if err := b.phase(ctx, prefix+"initial", provisioning.ModeFull, nil, time.Time{}); err != nil {
 		return err
 	}
-	if err := b.phase(ctx, "nochange", provisioning.ModeIncremental, &churnResult{ChangedGroups: map[string]bool{}}, time.Now().Add(-time.Second)); err != nil {
+	if err := b.phase(ctx, prefix+"nochange", provisioning.ModeIncremental, &churnResult{ChangedGroups: map[string]bool{}}, time.Now().Add(-time.Second)); err != nil {
 		return err
 	}
 	// The replay's incremental queries start just before the churn.
@@ -293,7 +355,7 @@ func (b *bench) phases(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("churn: %w", err)
 	}
-	return b.phase(ctx, "churn", provisioning.ModeIncremental, &churn, since)
+	return b.phase(ctx, prefix+"churn", provisioning.ModeIncremental, &churn, since)
 }
 
 // phase runs one engine cycle, verifies it, replays its change set and
@@ -344,6 +406,10 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 	}
 	rep.TargetWrites, rep.PeakHeapBytes, rep.PeakRSSBytes, rep.RSSFromVMHWM = w.TargetWrites, w.PeakHeap, w.PeakRSS, w.RSSResetOK
 	rep.EngineCounts, rep.Held, rep.Failures, rep.Source = w.Counts, w.Held, w.Failures, w.SourceComplete
+	rep.Pacing = w.Pacing
+	if w.Bulk.State != "" {
+		rep.Bulk = &w.Bulk
+	}
 	rep.OktaServerRequests, rep.TargetServerRequests = countDelta(oktaBefore, oktaAfter), countDelta(scimBefore, scimAfter)
 	b.logf("%s: engine %.2fs, %d Okta + %d target requests (%d writes), err=%q", name, w.WallSeconds, rep.OktaRequests, rep.TargetRequests, rep.TargetWrites, w.Err)
 	// Feed the group status back as the controller would.
@@ -401,6 +467,21 @@ func (b *bench) serverCounts(ctx context.Context) (oktaCounts, scimCounts map[st
 	return oktaCounts, scimCounts, err
 }
 
+// runsText says which runs the table holds.
+func runsText(s settings) string {
+	var parts []string
+	if s.Phases["main"] {
+		parts = append(parts, fmt.Sprintf("main phases: median of %d", s.Runs))
+	}
+	if s.Phases["bulk"] {
+		parts = append(parts, "bulk phases: one run")
+	}
+	if s.Phases["paced"] {
+		parts = append(parts, "paced: one run each")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // loadAvg reads the 1-minute load average (0 when unavailable).
 func loadAvg() float64 {
 	data, err := os.ReadFile("/proc/loadavg")
@@ -428,28 +509,11 @@ func countDelta(before, after map[string]int64) map[string]int64 {
 
 // readSCIMCounts reads the SCIM test server's request counts by "METHOD route".
 func readSCIMCounts(ctx context.Context, scimURL, token string) (map[string]int64, error) {
-	base := scimURL
-	if i := strings.Index(base[len("http://"):], "/"); i >= 0 {
-		base = base[:len("http://")+i]
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_control/requests", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scim control: %s", resp.Status)
-	}
 	var rows []struct {
 		Method, Path string
 		Count        int64
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&rows); err != nil {
+	if err := scimControl(ctx, scimURL, token, "requests", &rows); err != nil {
 		return nil, err
 	}
 	out := map[string]int64{}
@@ -457,6 +521,35 @@ func readSCIMCounts(ctx context.Context, scimURL, token string) (map[string]int6
 		out[r.Method+" "+r.Path] += r.Count
 	}
 	return out, nil
+}
+
+// readSCIMStats reads the SCIM test server's stats (users, groups, 429s, ...).
+func readSCIMStats(ctx context.Context, scimURL, token string) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := scimControl(ctx, scimURL, token, "stats", &out)
+	return out, err
+}
+
+// scimControl GETs one of the SCIM test server's control endpoints.
+func scimControl(ctx context.Context, scimURL, token, what string, into any) error {
+	base := scimURL
+	if i := strings.Index(base[len("http://"):], "/"); i >= 0 {
+		base = base[:len("http://")+i]
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_control/"+what, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("scim control: %s", resp.Status)
+	}
+	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(into)
 }
 
 // workerProc is the engine process seen from the harness.

@@ -159,9 +159,10 @@ func (p *procs) startOkta(bin string, users, groups int, token string) (url stri
 const benchOktaRateLimit = 1_000_000_000
 
 // startSCIM starts one SCIM test server with Cisco's defaults (cap 1000,
-// pages of 100).
-func (p *procs) startSCIM(bin, token string) (string, error) {
-	_, _, out, err := p.start(bin, []string{"-listen", "127.0.0.1:0", "-token", token, "-max-groups", "1000", "-max-results", "100"}, false)
+// pages of 100) and extra flags (a rate limit, Bulk).
+func (p *procs) startSCIM(bin, token string, extra ...string) (string, error) {
+	args := append([]string{"-listen", "127.0.0.1:0", "-token", token, "-max-groups", "1000", "-max-results", "100"}, extra...)
+	_, _, out, err := p.start(bin, args, false)
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/scimbridge/scimbridge/internal/provisioning"
+	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
 // phaseReport is one element of bench/results.json.
@@ -70,6 +71,11 @@ type phaseReport struct {
 	EngineError  string              `json:"engine_error,omitempty"`
 	Verify       *verifyResult       `json:"verify_engine,omitempty"`
 	VerifyReplay *verifyResult       `json:"verify_replay,omitempty"`
+	// Bulk and Pacing are the engine's report of the cycle; Paced the
+	// measures of a paced run.
+	Bulk   *provisioning.BulkReport `json:"bulk,omitempty"`
+	Pacing *scim.PaceStats          `json:"pacing,omitempty"`
+	Paced  *pacedStats              `json:"paced,omitempty"`
 }
 
 // aggregate turns runs (each a list of phases in the same order) into one

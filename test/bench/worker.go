@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,10 +48,17 @@ type tuning struct {
 	SCIMConcurrency  int     `json:"scim_max_concurrency"`
 	SCIMRPS          float64 `json:"scim_rps"` // negative: client limiter off
 	OktaConcurrency  int     `json:"okta_concurrency"`
+	// SCIMAdaptive paces the SCIM client adaptively with SCIMRPS as the
+	// ceiling, as the manager does by default.
+	SCIMAdaptive bool `json:"scim_adaptive,omitempty"`
 }
 
 func (t tuning) scimOptions(acct *httpx.Accounting) scim.Options {
-	return scim.Options{RPS: t.SCIMRPS, MaxConcurrency: t.SCIMConcurrency, Accounting: acct}
+	o := scim.Options{RPS: t.SCIMRPS, MaxConcurrency: t.SCIMConcurrency, Accounting: acct}
+	if t.SCIMAdaptive {
+		o.Pacer = scim.NewPacer(scim.PacerConfig{Mode: scim.PacingAdaptive, RPS: t.SCIMRPS, MaxInFlight: t.SCIMConcurrency})
+	}
+	return o
 }
 
 func (t tuning) oktaConfig(url, token string, acct *httpx.Accounting) okta.Config {
@@ -94,6 +102,45 @@ type workerResult struct {
 	RSSResetOK     bool                 `json:"rss_reset_ok"`
 	Groups         map[string]groupOut  `json:"groups"`
 	Engine         *provisioning.Result `json:"-"`
+	// WritesPerSecond counts the target writes answered 2xx in each second
+	// of the cycle; Throttled the 429 and 503 answers.
+	WritesPerSecond []int64                 `json:"writes_per_second,omitempty"`
+	Throttled       int64                   `json:"throttled"`
+	Pacing          *scim.PaceStats         `json:"pacing,omitempty"`
+	Bulk            provisioning.BulkReport `json:"bulk"`
+}
+
+// timeline counts successful target writes per second of a cycle, from
+// the client's observer.
+type timeline struct {
+	mu      sync.Mutex
+	start   time.Time
+	buckets []int64
+}
+
+func (tl *timeline) reset() {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	tl.start, tl.buckets = time.Now(), nil
+}
+
+func (tl *timeline) observe(k httpx.RequestKey, _ time.Duration) {
+	if k.Method == http.MethodGet || !strings.HasPrefix(k.Outcome, "2") {
+		return
+	}
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	i := int(time.Since(tl.start) / time.Second)
+	for len(tl.buckets) <= i {
+		tl.buckets = append(tl.buckets, 0)
+	}
+	tl.buckets[i]++
+}
+
+func (tl *timeline) take() []int64 {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	return slices.Clone(tl.buckets)
 }
 
 // runWorker is the engine process's main loop.
@@ -109,7 +156,10 @@ func runWorker(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sc, err := scim.New(init.SCIMURL, init.SCIMToken, init.Tuning.scimOptions(scimAcct))
+	tl := &timeline{}
+	so := init.Tuning.scimOptions(scimAcct)
+	so.Observer = tl.observe
+	sc, err := scim.New(init.SCIMURL, init.SCIMToken, so)
 	if err != nil {
 		return err
 	}
@@ -128,7 +178,9 @@ func runWorker(in io.Reader, out io.Writer) error {
 			return err
 		}
 		stopProfile := startProfile(init.ProfileDir, req.Phase)
+		tl.reset()
 		res := measureCycle(eng, req.Config, oktaAcct, scimAcct)
+		res.WritesPerSecond = tl.take()
 		stopProfile()
 		if err := enc.Encode(res); err != nil {
 			return err
@@ -184,6 +236,7 @@ func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, s
 	if r != nil {
 		res.Mode = string(r.Mode)
 		res.Counts = r.Counts
+		res.Throttled, res.Pacing, res.Bulk = r.Throttled, r.Pacing, r.Bulk
 		res.SourceComplete = r.SourceComplete
 		if r.Held != nil {
 			res.Held = len(r.Held.Changes)

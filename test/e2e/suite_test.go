@@ -32,7 +32,7 @@ var (
 )
 
 // managerArgs start the first cycle at once and allow prompt manual triggers.
-var managerArgs = []string{"--startup-spread=0s", "--min-cycle-gap=1s", "--target-requests-per-second=500"}
+var managerArgs = []string{"--startup-spread=0s", "--min-cycle-gap=1s", "--target-rate-mode=Fixed", "--target-requests-per-second=500"}
 
 func TestE2E(t *testing.T) {
 	RegisterFailHandler(Fail)

@@ -25,6 +25,7 @@ var knownMetrics = map[string]bool{
 	"scimbridge_out_of_sync_objects":                    true,
 	"scimbridge_target_objects":                         true,
 	"scimbridge_group_cap":                              true,
+	"scimbridge_target_rate_requests_per_second":        true,
 	"scimbridge_cycle_duration_seconds_bucket":          true,
 	"scimbridge_cycle_duration_seconds_count":           true,
 	"scimbridge_cycle_duration_seconds_sum":             true,

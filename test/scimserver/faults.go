@@ -1,6 +1,7 @@
 package scimserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -47,6 +48,14 @@ type Fault struct {
 	// AfterHandler lets the request take effect first and then fails its
 	// answer: the case where a client cannot know whether a write happened.
 	AfterHandler bool `json:"afterHandler,omitempty"`
+	// InBulk applies the fault to operations inside Bulk requests instead
+	// of to requests: the operation is answered Status (default 503) in
+	// the BulkResponse. Only status faults apply there.
+	InBulk bool `json:"inBulk,omitempty"`
+	// Contains narrows the fault to requests (or, InBulk, operations) whose
+	// body contains this text, a userName say: which of several
+	// concurrent creates meets it then does not depend on their order.
+	Contains string `json:"contains,omitempty"`
 }
 
 // faultSet is the ordered list of active faults.
@@ -67,12 +76,28 @@ func (fs *faultSet) clear() {
 	fs.faults = nil
 }
 
-// take returns the first fault matching the request and uses up one of its times.
-func (fs *faultSet) take(method, route string) *Fault {
+// matchesBodies reports whether a fault looks into request bodies.
+func (fs *faultSet) matchesBodies() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, f := range fs.faults {
+		if f.Contains != "" && !f.InBulk {
+			return true
+		}
+	}
+	return false
+}
+
+// takeIn returns the first fault matching a request (inBulk false) or a
+// Bulk operation with data (inBulk true) and uses up one of its times.
+func (fs *faultSet) takeIn(method, route string, inBulk bool, data ...[]byte) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.faults {
-		if (f.Method != "" && f.Method != method) || (f.Path != "" && f.Path != route) {
+		if (f.Method != "" && f.Method != method) || (f.Path != "" && f.Path != route) || f.InBulk != inBulk {
+			continue
+		}
+		if f.Contains != "" && (len(data) == 0 || !bytes.Contains(data[0], []byte(f.Contains))) {
 			continue
 		}
 		out := *f

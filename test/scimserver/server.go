@@ -1,10 +1,12 @@
 package scimserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -33,16 +35,37 @@ type Options struct {
 	RejectOverCap bool
 	// StrictMembers rejects members that are not known user ids (400).
 	StrictMembers bool
+
+	// RateLimit is the requests per second the server accepts, a token
+	// bucket of RateBurst (default one second's worth); 0 means no limit.
+	// Requests past it are answered 429, with Retry-After (whole seconds
+	// until a token is free) when RetryAfter is set.
+	RateLimit  float64
+	RateBurst  int
+	RetryAfter bool
+	// LoadLatency delays requests as the bucket empties: not at all while
+	// it is at least half full, up to LoadLatency when it is empty.
+	LoadLatency time.Duration
+
+	// Bulk serves POST /Bulk (RFC 7644 §3.7) and advertises it in
+	// /ServiceProviderConfig, with BulkMaxOperations (default 1000) and
+	// BulkMaxPayload bytes (default 1 MiB).
+	Bulk              bool
+	BulkMaxOperations int
+	BulkMaxPayload    int
 }
 
 // Server is the test SCIM server; it is an http.Handler.
 type Server struct {
-	opts    Options
-	store   *store
-	faults  faultSet
-	counts  counter
-	dropped atomic.Int64
-	latency atomic.Int64 // nanoseconds added to every request
+	opts      Options
+	store     *store
+	faults    faultSet
+	counts    counter
+	dropped   atomic.Int64
+	latency   atomic.Int64 // nanoseconds added to every request
+	bucket    *bucket
+	throttled atomic.Int64
+	bulkOps   atomic.Int64
 
 	users, groups *handler
 	apis          sync.Map // base URL → scim.Server (meta.location needs the host)
@@ -64,7 +87,13 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxResults <= 0 {
 		opts.MaxResults = 100
 	}
-	s := &Server{opts: opts, store: newStore()}
+	if opts.BulkMaxOperations <= 0 {
+		opts.BulkMaxOperations = 1000
+	}
+	if opts.BulkMaxPayload <= 0 {
+		opts.BulkMaxPayload = 1 << 20
+	}
+	s := &Server{opts: opts, store: newStore(), bucket: newBucket(opts)}
 	s.users = &handler{srv: s, kind: userKind, schemas: schemaSet{core: userSchema(), exts: []schema.Schema{ciscoUserSchema()}}}
 	s.groups = &handler{srv: s, kind: groupKind, schemas: schemaSet{core: schema.CoreGroupSchema()}}
 	return s, nil
@@ -141,7 +170,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := time.Duration(s.latency.Load()); d > 0 {
 		(&Fault{Kind: FaultLatency, Latency: d}).inject(w, r)
 	}
-	f := s.faults.take(r.Method, route)
+	var body []byte
+	if s.faults.matchesBodies() && r.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 256<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	f := s.faults.takeIn(r.Method, route, false, body)
 	if f != nil && !f.AfterHandler && f.Kind != FaultTruncatedPage && f.inject(w, r) {
 		return
 	}
@@ -155,11 +189,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "not a SCIM endpoint")
 		return
 	}
+	if !s.admit(w, r) {
+		return
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	api, err := s.api(scheme + "://" + r.Host + s.opts.BasePath)
+	base := scheme + "://" + r.Host + s.opts.BasePath
+	api, err := s.api(base)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "", err.Error())
 		return
@@ -167,19 +205,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath = rel, ""
 	r2.Body = http.MaxBytesReader(w, r.Body, 256<<20)
+	serve := func(w http.ResponseWriter) { api.ServeHTTP(w, r2) }
+	if s.opts.Bulk && rel == "/Bulk" {
+		serve = func(w http.ResponseWriter) { s.serveBulk(w, r2, api, base) }
+	}
+	if s.opts.Bulk && rel == "/ServiceProviderConfig" {
+		serve = func(w http.ResponseWriter) { s.serveConfig(w, r2, api) }
+	}
 	if f != nil && f.Kind == FaultTruncatedPage {
 		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, r2)
+		serve(rec)
 		writeTruncated(w, rec)
 		return
 	}
 	if f != nil && f.AfterHandler {
 		// Let the request take effect, then fail its answer.
-		api.ServeHTTP(httptest.NewRecorder(), r2)
+		serve(httptest.NewRecorder())
 		f.inject(w, r)
 		return
 	}
-	api.ServeHTTP(w, r2)
+	serve(w)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -240,3 +285,9 @@ func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
 // DroppedGroups counts group creates dropped past the cap.
 func (s *Server) DroppedGroups() int64 { return s.dropped.Load() }
+
+// Throttled counts requests answered 429 by the rate limit.
+func (s *Server) Throttled() int64 { return s.throttled.Load() }
+
+// BulkOperations counts the operations Bulk requests carried out.
+func (s *Server) BulkOperations() int64 { return s.bulkOps.Load() }

@@ -167,7 +167,7 @@ const controlPrefix = "/_control/"
 //	POST   /_control/faults    add a Fault (JSON; latency may be "250ms")
 //	DELETE /_control/faults    clear faults
 //	PUT    /_control/latency?d=250ms
-//	GET    /_control/stats     users, groups, dropped groups
+//	GET    /_control/stats     users, groups, dropped groups, 429s, Bulk operations
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	writeJSON := func(v any) {
 		w.Header().Set("Content-Type", "application/json")
@@ -210,7 +210,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		s.SetLatency(d)
 		w.WriteHeader(http.StatusNoContent)
 	case "stats GET":
-		writeJSON(map[string]any{"users": s.UserCount(), "groups": s.GroupCount(), "droppedGroups": s.DroppedGroups()})
+		writeJSON(map[string]any{"users": s.UserCount(), "groups": s.GroupCount(), "droppedGroups": s.DroppedGroups(),
+			"throttled": s.Throttled(), "bulkOperations": s.BulkOperations()})
 	default:
 		writeError(w, http.StatusNotFound, "", "unknown control endpoint")
 	}

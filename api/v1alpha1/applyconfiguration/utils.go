@@ -80,6 +80,14 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.SyncCountsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("SyncSummary"):
 		return &apiv1alpha1.SyncSummaryApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("TargetBulk"):
+		return &apiv1alpha1.TargetBulkApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("TargetPacing"):
+		return &apiv1alpha1.TargetPacingApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("TargetRateLimit"):
+		return &apiv1alpha1.TargetRateLimitApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("TargetStatus"):
+		return &apiv1alpha1.TargetStatusApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("UserCounts"):
 		return &apiv1alpha1.UserCountsApplyConfiguration{}
 

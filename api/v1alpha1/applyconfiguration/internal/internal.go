@@ -66,6 +66,8 @@ var schemaYAML = typed.YAMLObject(`types:
       type:
         scalar: string
       default: login
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.BulkMode
+  scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DeletionPolicy
   scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegration
@@ -188,6 +190,9 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: plan
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.PlanSummary
+    - name: target
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetStatus
     - name: users
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.UserCounts
@@ -316,6 +321,8 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: reason
       type:
         scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.PacingMode
+  scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.PlanSummary
   map:
     fields:
@@ -477,6 +484,10 @@ var schemaYAML = typed.YAMLObject(`types:
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.SCIMTarget
   map:
     fields:
+    - name: bulk
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.BulkMode
+      default: Auto
     - name: caBundleSecretRef
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SecretKeySelector
@@ -487,6 +498,9 @@ var schemaYAML = typed.YAMLObject(`types:
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetProfile
       default: CiscoSecureAccess
+    - name: rateLimit
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetRateLimit
     - name: tokenSecretRef
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SecretKeySelector
@@ -573,8 +587,67 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: updated
       type:
         scalar: numeric
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetBulk
+  map:
+    fields:
+    - name: maxOperations
+      type:
+        scalar: numeric
+    - name: maxPayloadSize
+      type:
+        scalar: numeric
+    - name: message
+      type:
+        scalar: string
+    - name: requests
+      type:
+        scalar: numeric
+    - name: state
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetBulkState
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetBulkState
+  scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetPacing
+  map:
+    fields:
+    - name: lastThrottledTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: maxInFlight
+      type:
+        scalar: numeric
+    - name: maxRequestsPerSecond
+      type:
+        scalar: numeric
+    - name: mode
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.PacingMode
+    - name: requestsPerSecond
+      type:
+        scalar: string
+    - name: throttledRequests
+      type:
+        scalar: numeric
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetProfile
   scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetRateLimit
+  map:
+    fields:
+    - name: maxRequestsPerSecond
+      type:
+        scalar: numeric
+    - name: mode
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.PacingMode
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.TargetStatus
+  map:
+    fields:
+    - name: bulk
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetBulk
+    - name: pacing
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.TargetPacing
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.UserCounts
   map:
     fields:

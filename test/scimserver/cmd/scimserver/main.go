@@ -29,6 +29,13 @@ func run() error {
 	rejectOverCap := flag.Bool("reject-over-cap", false, "reject groups past the cap with 400 instead of dropping them silently")
 	maxResults := flag.Int("max-results", 100, "largest page a list returns")
 	strict := flag.Bool("strict-members", false, "reject group members that are not known users")
+	rateLimit := flag.Float64("rate", 0, "requests per second accepted (token bucket); 0 for no limit; more are answered 429")
+	rateBurst := flag.Int("rate-burst", 0, "token bucket size (default one second of -rate)")
+	retryAfter := flag.Bool("retry-after", true, "send Retry-After with 429s of the rate limit")
+	loadLatency := flag.Duration("load-latency", 0, "latency added as the token bucket empties (up to this when empty)")
+	bulk := flag.Bool("bulk", false, "serve SCIM Bulk (POST /Bulk) and advertise it in /ServiceProviderConfig")
+	bulkOps := flag.Int("bulk-max-operations", 1000, "maxOperations advertised and enforced for Bulk")
+	bulkPayload := flag.Int("bulk-max-payload", 1<<20, "maxPayloadSize in bytes advertised and enforced for Bulk")
 	flag.Parse()
 
 	generated := *token == ""
@@ -38,6 +45,8 @@ func run() error {
 	srv, err := scimserver.New(scimserver.Options{
 		Token: *token, BasePath: *basePath, MaxResults: *maxResults,
 		MaxGroups: *maxGroups, RejectOverCap: *rejectOverCap, StrictMembers: *strict,
+		RateLimit: *rateLimit, RateBurst: *rateBurst, RetryAfter: *retryAfter, LoadLatency: *loadLatency,
+		Bulk: *bulk, BulkMaxOperations: *bulkOps, BulkMaxPayload: *bulkPayload,
 	})
 	if err != nil {
 		return err

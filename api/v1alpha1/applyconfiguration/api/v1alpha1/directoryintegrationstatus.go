@@ -61,6 +61,9 @@ type DirectoryIntegrationStatusApplyConfiguration struct {
 	LastSuccessfulSyncTime *metav1.Time `json:"lastSuccessfulSyncTime,omitempty"`
 	// lastSync summarises the last cycle.
 	LastSync *SyncSummaryApplyConfiguration `json:"lastSync,omitempty"`
+	// target describes how the cycles talk to the target: the pace they
+	// learned and whether writes go in SCIM Bulk requests.
+	Target *TargetStatusApplyConfiguration `json:"target,omitempty"`
 	// plan is the plan computed by the last dry run.
 	Plan *PlanSummaryApplyConfiguration `json:"plan,omitempty"`
 	// heldDeactivations describes the changes held for approval, if any.
@@ -185,6 +188,14 @@ func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastSuccessfulSyncTim
 // If called multiple times, the LastSync field is set to the value of the last call.
 func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastSync(value *SyncSummaryApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
 	b.LastSync = value
+	return b
+}
+
+// WithTarget sets the Target field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Target field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithTarget(value *TargetStatusApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
+	b.Target = value
 	return b
 }
 

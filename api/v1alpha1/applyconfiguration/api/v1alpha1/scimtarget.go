@@ -44,6 +44,14 @@ type SCIMTargetApplyConfiguration struct {
 	// caBundleSecretRef selects PEM CA certificates trusted in addition to the
 	// system roots, for targets behind a private CA.
 	CABundleSecretRef *SecretKeySelectorApplyConfiguration `json:"caBundleSecretRef,omitempty"`
+	// rateLimit paces the requests to the target. Cisco publishes no rate
+	// limit for its SCIM API, so by default the manager finds the target's
+	// rate by itself (its --target-rate-mode and ceilings apply).
+	RateLimit *TargetRateLimitApplyConfiguration `json:"rateLimit,omitempty"`
+	// bulk says whether writes go in SCIM Bulk requests (RFC 7644 §3.7):
+	// Auto uses them when the target advertises Bulk in its
+	// /ServiceProviderConfig, Disabled never does.
+	Bulk *apiv1alpha1.BulkMode `json:"bulk,omitempty"`
 }
 
 // SCIMTargetApplyConfiguration constructs a declarative configuration of the SCIMTarget type for use with
@@ -89,5 +97,21 @@ func (b *SCIMTargetApplyConfiguration) WithMaxGroups(value int32) *SCIMTargetApp
 // If called multiple times, the CABundleSecretRef field is set to the value of the last call.
 func (b *SCIMTargetApplyConfiguration) WithCABundleSecretRef(value *SecretKeySelectorApplyConfiguration) *SCIMTargetApplyConfiguration {
 	b.CABundleSecretRef = value
+	return b
+}
+
+// WithRateLimit sets the RateLimit field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the RateLimit field is set to the value of the last call.
+func (b *SCIMTargetApplyConfiguration) WithRateLimit(value *TargetRateLimitApplyConfiguration) *SCIMTargetApplyConfiguration {
+	b.RateLimit = value
+	return b
+}
+
+// WithBulk sets the Bulk field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Bulk field is set to the value of the last call.
+func (b *SCIMTargetApplyConfiguration) WithBulk(value apiv1alpha1.BulkMode) *SCIMTargetApplyConfiguration {
+	b.Bulk = &value
 	return b
 }

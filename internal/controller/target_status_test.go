@@ -1,0 +1,105 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/provisioning"
+	"github.com/scimbridge/scimbridge/internal/scim"
+)
+
+// status.target comes from the cycle's result: the pacing as reported, the
+// Bulk state of a cycle that wrote, and the last Bulk state kept by one
+// that did not need to know.
+func TestTargetStatus(t *testing.T) {
+	throttledAt := t0.Add(-90 * time.Second)
+	res := result(func(r *provisioning.Result) {
+		r.Pacing = &scim.PaceStats{Mode: scim.PacingAdaptive, RPS: 38.46, Ceiling: 200, InFlight: 3, LastThrottled: throttledAt}
+		r.Throttled = 7
+		r.Bulk = provisioning.BulkReport{State: provisioning.BulkRejected, MaxOperations: 1000, MaxPayloadSize: 1 << 20,
+			Message: "the target advertises Bulk but refused a Bulk request (scim bulk: POST /Bulk: 501 Not Implemented; token s3cret)"}
+	})
+	o := obsWith(func(o *observation) {
+		o.finished = finished(res, nil)
+		o.redact = func(s string) string { return strings.ReplaceAll(s, "s3cret", "[redacted]") }
+	})
+	st := computeStatus(ptr.To(verified()), o)
+	got := st.Target.Pacing
+	if got == nil || got.Mode != identityv1alpha1.PacingAdaptive || got.RequestsPerSecond != "38.5" || got.MaxRequestsPerSecond != 200 ||
+		got.MaxInFlight != 3 || got.ThrottledRequests != 7 || !got.LastThrottledTime.Equal(ptr.To(metav1.NewTime(throttledAt.Truncate(time.Second)))) {
+		t.Fatalf("pacing = %+v", got)
+	}
+	b := st.Target.Bulk
+	if b == nil || b.State != identityv1alpha1.TargetBulkRejected || b.MaxOperations != 1000 || strings.Contains(b.Message, "s3cret") ||
+		!strings.Contains(b.Message, "501") {
+		t.Fatalf("bulk = %+v", b)
+	}
+
+	// A cycle that wrote nothing keeps the Bulk state; Fixed pacing shows its rate.
+	quiet := result(func(r *provisioning.Result) {
+		r.Pacing = &scim.PaceStats{Mode: scim.PacingFixed, RPS: 25, Ceiling: 25, InFlight: 8}
+	})
+	st = computeStatus(&st, obsWith(func(o *observation) { o.finished = finished(quiet, nil) }))
+	if p := st.Target.Pacing; p.Mode != identityv1alpha1.PacingFixed || p.RequestsPerSecond != "25.0" || p.ThrottledRequests != 0 || p.LastThrottledTime != nil {
+		t.Errorf("fixed pacing = %+v", p)
+	}
+	if st.Target.Bulk == nil || st.Target.Bulk.State != identityv1alpha1.TargetBulkRejected {
+		t.Errorf("the last Bulk state was dropped: %+v", st.Target.Bulk)
+	}
+}
+
+func TestPacerConfigAndRetention(t *testing.T) {
+	d := paceDefaults{mode: identityv1alpha1.PacingAdaptive, ceiling: 200, fixed: 25, inFlight: 8}
+	di := &identityv1alpha1.DirectoryIntegration{}
+	di.Spec.Target.URL = "https://api.sse.cisco.com/identity/v2/scim"
+	if c := pacerConfig(di, d); c.Mode != scim.PacingAdaptive || c.RPS != 200 || c.MaxInFlight != 8 {
+		t.Errorf("defaults: %+v", c)
+	}
+	di.Spec.Target.RateLimit = &identityv1alpha1.TargetRateLimit{Mode: identityv1alpha1.PacingFixed}
+	if c := pacerConfig(di, d); c.Mode != scim.PacingFixed || c.RPS != 25 || c.Burst != 25 {
+		t.Errorf("Fixed: %+v", c)
+	}
+	di.Spec.Target.RateLimit = &identityv1alpha1.TargetRateLimit{MaxRequestsPerSecond: ptr.To[int32](40)}
+	if c := pacerConfig(di, d); c.Mode != scim.PacingAdaptive || c.RPS != 40 {
+		t.Errorf("a ceiling of 40: %+v", c)
+	}
+
+	// The pacer outlives a rebuilt client (a rotated token) while the URL
+	// stays, and is replaced for another URL.
+	e := &clientEntry{}
+	e.pace(di, d)
+	first := e.pacer
+	e.pace(di, d)
+	if e.pacer != first {
+		t.Error("a reconcile replaced the pacer")
+	}
+	di.Spec.Target.URL += "/"
+	if e.pace(di, d); e.pacer != first {
+		t.Error("the same URL with a trailing slash replaced the pacer")
+	}
+	di.Spec.Target.URL = "https://scim.example.com/v2"
+	if e.pace(di, d); e.pacer == first {
+		t.Error("another target kept the learned pacing")
+	}
+}

@@ -54,6 +54,9 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 		c.res.TargetRequests = requestDelta(targetBefore, e.dst.Accounting().Snapshot())
 		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
 	}()
+	if err := e.compile(&cfg); err != nil {
+		return c.res, err
+	}
 	c.st = e.state
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)
@@ -113,10 +116,13 @@ func (c *cycle) read(ctx context.Context) error {
 
 // apply plans and writes users, then groups (Cisco's advice: users first).
 func (c *cycle) apply(ctx context.Context) {
-	c.ap = newApplier(c.e, c.cfg, c.have, c.now)
+	c.ap = newApplier(c.e, c.cfg, c.want, c.have, c.now)
 	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
 	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
 	c.ap.applyUsers(ctx, users)
+	if len(c.up.ManagerWaits) > 0 {
+		c.ap.applyUsers(ctx, planManagers(c.cfg, c.want, c.have, c.up.ManagerWaits))
+	}
 
 	c.gp = planGroups(c.cfg, c.want, c.have, c.released)
 	groups := deferFailed(c, c.gp.Changes, groupKey, func(g *groupChange) OutOfSync { return OutOfSync{Kind: "Group", Name: g.Name} })
@@ -208,7 +214,7 @@ func (e *Engine) confirmCandidates(ctx context.Context, cfg *Config, st *state, 
 		case err != nil:
 			results[idx[id]] = confirmation{Err: err}
 		default:
-			results[idx[id]] = confirmation{Found: true, Status: u.Status}
+			results[idx[id]] = confirmation{Found: true, Status: u.Status, OutOfScope: cfg.compiled.excludes(u)}
 		}
 	})
 	for i, id := range ids {

@@ -21,7 +21,7 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing users: %w", ErrTargetRead, err)
 		}
-		a.putUser(fromSCIM(u))
+		a.putUser(fromSCIM(cfg, u))
 	}
 	for g, err := range e.dst.ListGroups(ctx, scim.ListOptions{}) {
 		if err != nil {

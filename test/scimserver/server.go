@@ -33,6 +33,9 @@ type Options struct {
 	RejectOverCap bool
 	// StrictMembers rejects members that are not known user ids (400).
 	StrictMembers bool
+	// UserExtensions are user extension schemas besides Cisco's and the
+	// enterprise one (see StringExtension).
+	UserExtensions []schema.Schema
 }
 
 // Server is the test SCIM server; it is an http.Handler.
@@ -65,7 +68,8 @@ func New(opts Options) (*Server, error) {
 		opts.MaxResults = 100
 	}
 	s := &Server{opts: opts, store: newStore()}
-	s.users = &handler{srv: s, kind: userKind, schemas: schemaSet{core: userSchema(), exts: []schema.Schema{ciscoUserSchema()}}}
+	exts := append([]schema.Schema{ciscoUserSchema(), enterpriseUserSchema()}, opts.UserExtensions...)
+	s.users = &handler{srv: s, kind: userKind, schemas: schemaSet{core: userSchema(), exts: exts}}
 	s.groups = &handler{srv: s, kind: groupKind, schemas: schemaSet{core: schema.CoreGroupSchema()}}
 	return s, nil
 }
@@ -91,7 +95,7 @@ func (s *Server) api(base string) (scim.Server, error) {
 			{
 				ID: optional.NewString("User"), Name: "User", Endpoint: "/Users",
 				Description: optional.NewString("User Account"), Schema: s.users.schemas.core,
-				SchemaExtensions: []scim.SchemaExtension{{Schema: s.users.schemas.exts[0]}},
+				SchemaExtensions: s.users.schemaExtensions(),
 				Handler:          s.users,
 			},
 			{

@@ -29,11 +29,17 @@ const scimToken = "scim-test-token"
 
 func newEnv(t *testing.T, tune ...func(*okta.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, scimserver.Options{Token: scimToken, MaxGroups: 1000}, tune...)
+}
+
+// newEnvWith is newEnv with the SCIM server's options.
+func newEnvWith(t *testing.T, so scimserver.Options, tune ...func(*okta.Config)) *env {
+	t.Helper()
 	o := oktaserver.New(oktaserver.Options{DefaultRateLimit: 100000})
 	ohs := httptest.NewServer(o.Handler())
 	t.Cleanup(ohs.Close)
 
-	s, err := scimserver.New(scimserver.Options{Token: scimToken, MaxGroups: 1000})
+	s, err := scimserver.New(so)
 	if err != nil {
 		t.Fatal(err)
 	}

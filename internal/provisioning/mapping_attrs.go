@@ -54,14 +54,6 @@ func (a *userAttrs) set(r attrRef, v string, extras int) {
 	}
 }
 
-// ref is where the attribute's value is kept.
-func (a *mappedAttr) ref() attrRef {
-	if a.Fixed != 0 {
-		return a.Fixed
-	}
-	return attrRef(a.slot)
-}
-
 // extras is how many attributes the mapping keeps in userAttrs.Extra.
 func (m *compiledMapping) extras() int {
 	if m == nil {

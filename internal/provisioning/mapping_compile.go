@@ -147,9 +147,9 @@ func compileAttr(e *cel.Env, cfg *Config, x AttributeExpression, m *compiledMapp
 	default:
 		return nil, fmt.Errorf("applyOn must be Always or Create, not %q", applyOn)
 	}
-	want, accepts := "a string", acceptsString
-	if t.Kind == kindEmails {
-		want, accepts = "a string or a list of strings", acceptsEmails
+	want, accepts := "a string or a list of strings", acceptsEmails
+	if t.Kind == kindString || t.Kind == kindManager {
+		want, accepts = "a string", acceptsString
 	}
 	prog, err := compileProgram(e, x.Expression, cfg.Mapping.Constants, m, accepts, want)
 	if err != nil {

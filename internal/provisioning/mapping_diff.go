@@ -27,13 +27,14 @@ func attrDiff(cfg *Config, mgrs managers, want, cur userAttrs) (diff []attrChang
 	}
 	// An expression's rule: replace, or remove when it produced no value.
 	expr := func(path string, r attrRef, w string, value any) {
-		switch h := cur.get(r); {
-		case w == h:
-		case w == "":
-			diff = append(diff, attrChange{Path: path, Remove: true, ref: r})
-		default:
-			diff = append(diff, attrChange{Path: path, Value: value, ref: r, stored: w})
+		if h := cur.get(r); w == h {
+			return
 		}
+		if w == "" {
+			diff = append(diff, attrChange{Path: path, Remove: true, ref: r})
+			return
+		}
+		diff = append(diff, attrChange{Path: path, Value: value, ref: r, stored: w})
 	}
 	for _, f := range []struct {
 		path string

@@ -145,6 +145,27 @@ type mappingMemo struct {
 
 func newMappingMemo() *mappingMemo { return &mappingMemo{users: map[string]*desiredUser{}} }
 
+// seed starts an incremental cycle's memo with the previous cycle's
+// mappings of the users whose Okta record did not change since the
+// watermark (the same configuration mapped the same record), so only
+// updated and new users are evaluated again. It runs before any read of
+// the cycle's member pages.
+func (m *mappingMemo) seed(prev *desired, updated map[string]okta.User) {
+	if m == nil {
+		return
+	}
+	for id, d := range prev.Users {
+		if _, changed := updated[id]; !changed {
+			m.users[id] = d
+		}
+	}
+	for id := range prev.Unprovisioned {
+		if _, changed := updated[id]; !changed {
+			m.users[id] = nil
+		}
+	}
+}
+
 func (m *mappingMemo) get(id string, mapIt func() *desiredUser) *desiredUser {
 	m.mu.Lock()
 	d, ok := m.users[id]

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/ext"
@@ -28,7 +29,7 @@ type compiledMapping struct {
 	extra []*mappedAttr
 	// fixed are the expressions that replace a shorthand, by -ref-1.
 	fixed [7]*mappedAttr
-	scope cel.Program
+	scope *program
 	// constants is spec.attributeMapping.constants as a CEL value.
 	constants ref.Val
 	// profileKeys are the Okta profile attributes the expressions read;
@@ -43,7 +44,7 @@ type mappedAttr struct {
 	ApplyOn ApplyOn
 	// Source is the expression text, for messages.
 	Source string
-	prog   cel.Program
+	prog   program
 	// slot is the index into userAttrs.Extra, -1 for a fixed field.
 	slot int
 }
@@ -117,7 +118,7 @@ func compileMapping(cfg *Config) (*compiledMapping, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("scope: %w", err))
 		}
-		m.scope = prog
+		m.scope = &prog
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -160,24 +161,83 @@ func compileAttr(e *cel.Env, cfg *Config, x AttributeExpression, m *compiledMapp
 
 // compileProgram parses, checks and plans one expression, refusing a
 // result type that can never be accepted (dyn is checked per user).
-func compileProgram(e *cel.Env, src string, constants map[string]string, m *compiledMapping, accepts func(*cel.Type) bool, want string) (cel.Program, error) {
+func compileProgram(e *cel.Env, src string, constants map[string]string, m *compiledMapping, accepts func(*cel.Type) bool, want string) (program, error) {
 	if src == "" {
-		return nil, errors.New("the expression is empty")
+		return program{}, errors.New("the expression is empty")
 	}
 	ast, iss := e.Compile(src)
 	if iss.Err() != nil {
-		return nil, iss.Err()
+		return program{}, iss.Err()
 	}
 	if out := unwrapOptional(ast.OutputType()); !accepts(out) && !out.IsExactType(cel.NullType) {
-		return nil, fmt.Errorf("the expression must produce %s, not %s", want, ast.OutputType())
+		return program{}, fmt.Errorf("the expression must produce %s, not %s", want, ast.OutputType())
 	}
 	keys, all, err := checkReferences(ast, constants)
 	if err != nil {
-		return nil, err
+		return program{}, err
 	}
 	m.profileKeys = append(m.profileKeys, keys...)
 	m.allProfile = m.allProfile || all
-	return e.Program(ast, cel.CostLimit(CostLimit), cel.EvalOptions(cel.OptOptimize))
+	tracked, err := e.Program(ast, cel.CostLimit(CostLimit), cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		return program{}, err
+	}
+	p := program{tracked: tracked}
+	if est, err := e.EstimateCost(ast, boundedSizes{}); err == nil && est.Max <= CostLimit && constantsBounded(constants) {
+		p.untracked, err = e.Program(ast, cel.EvalOptions(cel.OptOptimize))
+		if err != nil {
+			return program{}, err
+		}
+	}
+	return p, nil
+}
+
+// program is one expression planned twice. Tracking the cost of every
+// operation doubles what an evaluation costs, so an expression whose worst
+// case stays within CostLimit as long as every value it reads is within
+// sizeBound also runs untracked, for the users whose values are (nearly
+// all of them); the others, and expressions without such a bound (a
+// comprehension over a profile list, say), are tracked.
+type program struct {
+	tracked, untracked cel.Program
+}
+
+// eval runs the untracked plan when the user's values are within bounds.
+func (p program) eval(in *userInput) (ref.Val, error) {
+	prg := p.tracked
+	if in.bounded && p.untracked != nil {
+		prg = p.untracked
+	}
+	out, _, err := prg.Eval(in)
+	return out, err
+}
+
+// sizeBound is the size the static estimate assumes for every value whose
+// size CEL cannot see (profile strings in characters, lists and maps in
+// entries); userInput checks it per user.
+const sizeBound = 1024
+
+// boundedSizes is a checker.CostEstimator that bounds unknown sizes.
+type boundedSizes struct{}
+
+func (boundedSizes) EstimateSize(checker.AstNode) *checker.SizeEstimate {
+	return &checker.SizeEstimate{Min: 0, Max: sizeBound}
+}
+
+func (boundedSizes) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
+
+func constantsBounded(c map[string]string) bool {
+	if len(c) > sizeBound {
+		return false
+	}
+	for _, v := range c {
+		if len(v) > sizeBound {
+			return false
+		}
+	}
+	return true
 }
 
 func unwrapOptional(t *cel.Type) *cel.Type {

@@ -17,6 +17,9 @@ import (
 // expression so the user is converted to a CEL value once.
 type userInput struct {
 	user, constants ref.Val
+	// bounded is set when every value the expressions read is within
+	// sizeBound, so the untracked programs may run.
+	bounded bool
 }
 
 func (in *userInput) ResolveName(name string) (any, bool) {
@@ -37,7 +40,56 @@ func (m *compiledMapping) input(u okta.User) *userInput {
 		profile = map[string]any{}
 	}
 	user := types.DefaultTypeAdapter.NativeToValue(map[string]any{"id": u.ID, "status": u.Status, "profile": profile})
-	return &userInput{user: user, constants: m.constants}
+	return &userInput{user: user, constants: m.constants, bounded: m.bounded(u)}
+}
+
+// bounded reports whether the values the expressions read are within
+// sizeBound: what the static cost estimate assumed.
+func (m *compiledMapping) bounded(u okta.User) bool {
+	if len(u.ID) > sizeBound || len(u.Status) > sizeBound || len(u.Profile) > sizeBound {
+		return false
+	}
+	if m.allProfile {
+		for _, v := range u.Profile {
+			if !boundedValue(v, 0) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range m.profileKeys {
+		if !boundedValue(u.Profile[k], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// boundedValue checks one decoded JSON value, nested at most a few levels.
+func boundedValue(v any, depth int) bool {
+	switch x := v.(type) {
+	case string:
+		return len(x) <= sizeBound
+	case []any:
+		if len(x) > sizeBound || depth > 2 {
+			return false
+		}
+		for _, e := range x {
+			if !boundedValue(e, depth+1) {
+				return false
+			}
+		}
+	case map[string]any:
+		if len(x) > sizeBound || depth > 2 {
+			return false
+		}
+		for k, e := range x {
+			if len(k) > sizeBound || !boundedValue(e, depth+1) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // inScope evaluates spec.scope; true when there is none.
@@ -45,7 +97,7 @@ func (m *compiledMapping) inScope(in *userInput) (bool, error) {
 	if m == nil || m.scope == nil {
 		return true, nil
 	}
-	out, _, err := m.scope.Eval(in)
+	out, err := m.scope.eval(in)
 	if err != nil {
 		return false, evalError(err)
 	}
@@ -70,7 +122,7 @@ func (m *compiledMapping) excludes(u okta.User) bool {
 // string, "" for no value (null, "" or an empty optional), or for emails
 // the addresses joined by newlines, the primary first.
 func (a *mappedAttr) eval(in *userInput) (string, error) {
-	out, _, err := a.prog.Eval(in)
+	out, err := a.prog.eval(in)
 	if err != nil {
 		return "", evalError(err)
 	}

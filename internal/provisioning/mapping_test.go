@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -290,5 +291,37 @@ func TestMappingAndScopeEvaluation(t *testing.T) {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Expressions whose worst case fits the cost limit for values within
+// sizeBound run untracked for users whose values are; the rest is tracked.
+func TestCostTrackingOnlyWhereNeeded(t *testing.T) {
+	costly := "[" + strings.Repeat("1,", 29) + "1].map(a, [" + strings.Repeat("1,", 29) + "1].map(b, [" +
+		strings.Repeat("1,", 29) + "1].map(c, a + b + c))).size() > 0"
+	cfg := &Config{Profile: ProfileCiscoSecureAccess, Scope: costly,
+		Mapping: Mapping{Expressions: exprs("title", "user.profile.title.lowerAscii()", "department", "user.profile.tags.map(t, t + t).join(',')")}}
+	m, err := compileMapping(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.attrs[0].prog.untracked == nil {
+		t.Error("a bounded expression has no untracked plan")
+	}
+	if m.attrs[1].prog.untracked != nil || m.scope.untracked != nil {
+		t.Error("an expression without a bound under the limit has an untracked plan")
+	}
+	if !m.allProfile && !slices.Equal(m.profileKeys, []string{"tags", "title"}) {
+		t.Errorf("profile keys %v", m.profileKeys)
+	}
+	small := oktaUser(okta.StatusActive, map[string]any{"title": "Eng", "tags": []any{"a"}})
+	large := oktaUser(okta.StatusActive, map[string]any{"title": strings.Repeat("x", sizeBound+1), "tags": []any{"a"}})
+	if !m.input(small).bounded || m.input(large).bounded {
+		t.Error("bounded: want small true, large false")
+	}
+	// The large user is evaluated tracked, and still correctly.
+	v, err := m.attrs[0].eval(m.input(large))
+	if err != nil || v != strings.Repeat("x", sizeBound+1) {
+		t.Errorf("large user: %v", err)
 	}
 }

@@ -142,12 +142,12 @@ func (r *DirectoryIntegrationReconciler) suspendPhase(_ context.Context, s *inte
 
 // mappingPhase stops before any external call when an attribute mapping
 // expression or the scope does not compile: the schema checks their shape,
-// only CEL can check them. Compiled once per generation.
+// only CEL can check them. Compiled again only when they change.
 func (r *DirectoryIntegrationReconciler) mappingPhase(_ context.Context, s *integrationScope) (bool, error) {
 	st := s.state
-	if st.mappingGeneration != s.di.Generation || s.di.Generation == 0 {
-		st.mappingGeneration, st.mappingErr = s.di.Generation, ""
-		cfg := provisioning.Config{Profile: buildProfile(s.di), Mapping: mappingConfig(s.di.Spec.AttributeMapping), Scope: s.di.Spec.Scope}
+	cfg := provisioning.Config{Profile: buildProfile(s.di), Mapping: mappingConfig(s.di.Spec.AttributeMapping), Scope: s.di.Spec.Scope}
+	if key := provisioning.MappingKey(cfg); st.mappingKey != key {
+		st.mappingKey, st.mappingErr = key, ""
 		if err := provisioning.CompileMapping(cfg); err != nil {
 			st.mappingErr = truncate(err.Error(), maxMappingMessage)
 		}

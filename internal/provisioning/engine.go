@@ -75,10 +75,16 @@ type Engine struct {
 // compile: the cycle read and wrote nothing.
 var ErrInvalidMapping = errors.New("the attribute mapping is invalid")
 
+// MappingKey identifies what a mapping compiles from: equal keys compile
+// to the same programs.
+func MappingKey(cfg Config) string {
+	return fmt.Sprintf("%s|%+v|%q", cfg.Profile, cfg.Mapping, cfg.Scope)
+}
+
 // compile sets cfg's compiled mapping, compiling only when the mapping's
 // source changed since the last cycle, and a fresh per-cycle memo.
 func (e *Engine) compile(cfg *Config) error {
-	key := fmt.Sprintf("%s|%+v|%q", cfg.Profile, cfg.Mapping, cfg.Scope)
+	key := MappingKey(*cfg)
 	if e.compiled.key != key || e.compiled.m == nil {
 		m, err := compileMapping(cfg)
 		if err != nil {

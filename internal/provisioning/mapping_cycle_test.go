@@ -269,3 +269,40 @@ func TestScopeHashCoversTheMapping(t *testing.T) {
 		}
 	}
 }
+
+// Incremental cycles evaluate only the users Okta updated: a changed
+// attribute is written, and a user whose own change takes it out of the
+// scope is deactivated (within the floor), while the others keep the
+// mapping of the last cycle.
+func TestIncrementalCyclesEvaluateUpdatedUsers(t *testing.T) {
+	e := newEnv(t)
+	var logins []string
+	for i := range 5 {
+		login := string(rune('a'+i)) + "@example.com"
+		e.addProfileUser(login, map[string]any{"title": "Engineer", "department": "Staff"})
+		logins = append(logins, login)
+	}
+	e.addGroup("Everyone", true, false, logins...)
+	e.cfg.Scope = `user.profile.department != "Contractors"`
+	e.cfg.Mapping.Expressions = exprs("title", "user.profile.title")
+	mustSync(t, e.cycle(ModeFull))
+	e.settle()
+	e.profile("a@example.com", map[string]any{"title": "Director"})
+	e.profile("b@example.com", map[string]any{"department": "Contractors"})
+	res := e.cycle(ModeIncremental)
+	if res.Mode != ModeIncremental || res.Counts.Updated != 1 || res.Counts.Deactivated != 1 {
+		t.Fatalf("mode %s, counts %+v", res.Mode, res.Counts)
+	}
+	mustSync(t, res)
+	if got := e.targetAttr("a@example.com", "title"); got != "Director" {
+		t.Fatalf("title %v", got)
+	}
+	if got := e.targetAttr("b@example.com", "active"); got != false {
+		t.Fatalf("b active = %v, want deactivated", got)
+	}
+	e.settle()
+	e.profile("b@example.com", map[string]any{"department": "Staff"})
+	if res := e.cycle(ModeIncremental); res.Counts.Reactivated != 1 {
+		t.Fatalf("back in scope: counts %+v", res.Counts)
+	}
+}

@@ -325,3 +325,16 @@ func TestCostTrackingOnlyWhereNeeded(t *testing.T) {
 		t.Errorf("large user: %v", err)
 	}
 }
+
+func TestProfileAttributes(t *testing.T) {
+	cfg := Config{Profile: ProfileCiscoSecureAccess, Scope: `has(user.profile.department) && user.status == "ACTIVE"`,
+		Mapping: Mapping{Expressions: exprs("title", `user.profile.?title.orValue(user.profile["jobTitle"])`, "displayName", "user.profile.nickName")}}
+	keys, all, err := ProfileAttributes(cfg)
+	if err != nil || all || !slices.Equal(keys, []string{"department", "jobTitle", "nickName", "title"}) {
+		t.Fatalf("keys %v all %t err %v", keys, all, err)
+	}
+	cfg.Scope = `user.profile.exists(k, k.startsWith("x"))`
+	if _, all, _ := ProfileAttributes(cfg); !all {
+		t.Fatal("a loop over the profile needs every attribute")
+	}
+}

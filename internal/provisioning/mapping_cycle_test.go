@@ -306,3 +306,25 @@ func TestIncrementalCyclesEvaluateUpdatedUsers(t *testing.T) {
 		t.Fatalf("back in scope: counts %+v", res.Counts)
 	}
 }
+
+// A user whose expressions fail is still deactivated when its own record
+// says so: the active flag needs no mapped attribute.
+func TestFailingUserIsStillDeactivated(t *testing.T) {
+	e := newEnv(t)
+	id := e.addProfileUser("sue@example.com", map[string]any{"title": "Engineer"})
+	e.addGroup("Staff", true, false, "sue@example.com")
+	e.cfg.Mapping.Expressions = exprs("title", "user.profile.title")
+	mustSync(t, e.cycle(ModeFull))
+	e.profile("sue@example.com", map[string]any{"title": nil})
+	e.cfg.Mapping.Expressions = exprs("title", "user.profile.title.lowerAscii()")
+	if err := e.okta.SetStatus(id, okta.StatusSuspended); err != nil {
+		t.Fatal(err)
+	}
+	res := e.cycle(ModeFull)
+	if res.Counts.Deactivated != 1 || res.UserCounts.Conflicts != 1 {
+		t.Fatalf("counts %+v, user counts %+v", res.Counts, res.UserCounts)
+	}
+	if got := e.targetAttr("sue@example.com", "active"); got != false {
+		t.Fatalf("active = %v", got)
+	}
+}

@@ -150,6 +150,12 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 func planUser(cfg *Config, d *desiredUser, want *desired, have *actual, p *userPlan) *userChange {
 	if d.Invalid != "" {
 		p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
+		// Its own record still decides the active flag, which needs no
+		// attribute: a suspended user is deactivated all the same.
+		if t := have.byExternal[d.OktaID]; t != nil && !d.Active && t.Active && cfg.DeactivateUsers {
+			return &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, SetActive: ptr(false),
+				Reason: "user is " + d.Status + " in Okta"}
+		}
 		return nil
 	}
 	t := have.byExternal[d.OktaID]

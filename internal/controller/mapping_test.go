@@ -18,7 +18,12 @@ package controller_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/elimity-com/scim/schema"
+	"sigs.k8s.io/yaml"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -28,6 +33,7 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
+	"github.com/scimbridge/scimbridge/test/scimserver"
 )
 
 const enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -164,5 +170,69 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 		Expect(st.OutOfSync[0].Reason).To(ContainSubstring("bad@example.com"))
 		Expect(st.OutOfSync[0].Reason).To(ContainSubstring("no such key: title"))
 		Expect(f.targetAttr("ok@example.com", "title")).To(Equal("Engineer"))
+	})
+})
+
+// sampleIntegration loads a DirectoryIntegration sample, pointed at the
+// fixture's Okta org, Secrets and the given SCIM server.
+func (f *fixture) sampleIntegration(file, scimURL string) *identityv1alpha1.DirectoryIntegration {
+	GinkgoHelper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
+	Expect(err).NotTo(HaveOccurred())
+	di := &identityv1alpha1.DirectoryIntegration{}
+	Expect(yaml.UnmarshalStrict(data, di)).To(Succeed())
+	di.Namespace = f.ns
+	di.Spec.Okta.OrgURL = f.okta.URL()
+	di.Spec.Okta.APITokenSecretRef = &identityv1alpha1.SecretKeySelector{Name: "okta-api-token", Key: "token"}
+	di.Spec.Target.URL = scimURL
+	di.Spec.Target.TokenSecretRef = identityv1alpha1.SecretKeySelector{Name: "secure-access-scim", Key: "token"}
+	Expect(k8sClient.Create(ctx, di)).To(Succeed())
+	return di
+}
+
+var _ = Describe("the mapping samples", func() {
+	It("provision a Cisco target as the Cisco sample says", func() {
+		f := newFixture()
+		ada := f.profileUser("Ada.Lovelace@Example.com", map[string]any{"department": "R&D", "objectGUID": "q83vEjRWeJq83vEjRWeJqw=="})
+		temp := f.profileUser("temp@example.com", map[string]any{"department": "Contractors"})
+		f.group("OKTA - Secure Access Users", ada, temp)
+		di := f.sampleIntegration("identity_v1alpha1_directoryintegration_cisco_mapping.yaml", f.scimURL)
+		f.provisionedGroup("users", di.Name, "OKTA - Secure Access Users", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		Eventually(f.scim.UserCount).Should(Equal(1))
+		Eventually(diCondition(f.ns, di.Name, ready)).Should(Equal("True/Synced"))
+		const cisco = "urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User"
+		Expect(f.targetAttr("ada.lovelace@example.com", cisco)).To(Equal(map[string]any{
+			"nativeObjectId": "q83vEjRWeJq83vEjRWeJqw==", "authName": "ada.lovelace"}))
+		Expect(f.targetAttr("ada.lovelace@example.com", "displayName")).To(Equal("First Last"))
+		_, provisioned := f.scim.UserIDByName("temp@example.com")
+		Expect(provisioned).To(BeFalse(), "a contractor is outside the scope")
+	})
+
+	It("provision a Generic target as the Generic sample says", func() {
+		f := newFixture()
+		const hr = "urn:example:params:scim:schemas:extension:hrportal:2.0:User"
+		srv, err := scimserver.New(scimserver.Options{Token: f.scimToken,
+			UserExtensions: []schema.Schema{scimserver.StringExtension(hr, "costCenter")}})
+		Expect(err).NotTo(HaveOccurred())
+		u, err := srv.Listen("127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { _ = srv.Close() })
+		f.scim = srv
+
+		boss := f.profileUser("grace@example.com", map[string]any{"title": "CTO", "costCenter": "CC-1", "employeeNumber": "1"})
+		dev := f.profileUser("alan@example.com", map[string]any{"managerId": boss, "secondEmail": "alan@home.example",
+			"department": "R&D", "employeeNumber": "2"})
+		f.group("OKTA - Secure Access Users", boss, dev)
+		di := f.sampleIntegration("identity_v1alpha1_directoryintegration_generic_mapping.yaml", u)
+		f.provisionedGroup("users", di.Name, "OKTA - Secure Access Users", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		Eventually(srv.UserCount).Should(Equal(2))
+		Eventually(diCondition(f.ns, di.Name, ready)).Should(Equal("True/Synced"))
+
+		bossID, _ := srv.UserIDByName("grace@corp.example.com")
+		Expect(f.targetAttr("alan@corp.example.com", enterpriseSchema)).To(Equal(map[string]any{
+			"department": "R&D", "employeeNumber": "2", "manager": map[string]any{"value": bossID}}))
+		Expect(f.targetAttr("alan@corp.example.com", "emails")).To(HaveLen(2))
+		Expect(f.targetAttr("grace@corp.example.com", "title")).To(Equal("CTO"))
+		Expect(f.targetAttr("grace@corp.example.com", hr, "costCenter")).To(Equal("CC-1"))
 	})
 })

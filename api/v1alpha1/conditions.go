@@ -57,6 +57,9 @@ const (
 	ReasonSecretNotFound  = "SecretNotFound"
 	ReasonInvalidSecret   = "InvalidSecret"
 	ReasonInvalidConfig   = "InvalidConfiguration"
+	// ReasonInvalidMapping: an attribute mapping expression or the scope
+	// does not compile; nothing is read or written until the spec is fixed.
+	ReasonInvalidMapping = "InvalidMapping"
 )
 
 // Reasons of Synced (and of Ready when it is False because of the sync).

@@ -34,6 +34,8 @@ const (
 
 // DirectoryIntegrationSpec defines the desired provisioning from one Okta org
 // to one SCIM 2.0 target.
+// +kubebuilder:validation:XValidation:rule="!has(self.attributeMapping.expressions) || (has(self.target.profile) && self.target.profile != 'Generic') || self.attributeMapping.expressions.all(x, !(x.target in ['nativeObjectId', 'authName']))",message="nativeObjectId and authName are attributes of the CiscoSecureAccess profile"
+// +kubebuilder:validation:XValidation:rule="!has(self.attributeMapping.expressions) || (has(self.target.profile) && self.target.profile == 'Generic') || self.attributeMapping.expressions.all(x, !x.target.startsWith('urn:'))",message="extension attributes (urn:...) need the Generic profile"
 // +kubebuilder:validation:XValidation:rule="!has(self.syncInterval) || !has(self.fullResyncInterval) || duration(self.fullResyncInterval) >= duration(self.syncInterval)",message="fullResyncInterval must not be shorter than syncInterval"
 type DirectoryIntegrationSpec struct {
 	// displayName is the IdP directory name shown in Secure Access, for
@@ -62,10 +64,23 @@ type DirectoryIntegrationSpec struct {
 	// +optional
 	Assignments Assignments `json:"assignments,omitzero"`
 
-	// attributeMapping chooses which Okta profile attributes fill the SCIM user.
+	// attributeMapping chooses which Okta profile attributes fill the SCIM
+	// user: the shorthand fields, and CEL expressions per target attribute.
 	// +optional
 	// +kubebuilder:default={}
 	AttributeMapping AttributeMapping `json:"attributeMapping,omitzero"`
+
+	// scope is a CEL expression over the Okta user (user.id, user.status,
+	// user.profile.*, and attributeMapping.constants as constants.*) that
+	// must be true for an assigned user to be provisioned, for example
+	// user.profile.department != "Contractors". A user who leaves the scope
+	// is deactivated under the same safety rules as any departure. An
+	// expression that does not compile stalls the integration
+	// (InvalidMapping); one that fails for a user fails that user only.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	Scope string `json:"scope,omitempty"`
 
 	// syncInterval is how often an incremental cycle runs. At least 1m.
 	// +optional
@@ -328,6 +343,73 @@ type AttributeMapping struct {
 	// +optional
 	// +kubebuilder:default=false
 	SendEmails bool `json:"sendEmails,omitempty"`
+
+	// expressions fill target attributes from CEL expressions, one per
+	// target; an expression wins over the shorthand field of the same
+	// attribute. Each expression sees the Okta user as user (user.id,
+	// user.status, user.profile.<attribute>) and the constants below as
+	// constants.<name>, with CEL's standard functions, optional values
+	// (user.profile.?title.orValue("")) and the string extensions
+	// (lowerAscii, split, replace, trim, ...). A missing profile attribute
+	// is an error unless guarded with has() or ?.; null and "" mean no
+	// value: the attribute is left out of a create and removed from the
+	// target. Each evaluation is limited to a cost of 10000 (see
+	// docs/sync-engine.md); a runtime error fails that user only.
+	// +optional
+	// +listType=map
+	// +listMapKey=target
+	// +kubebuilder:validation:MaxItems=32
+	Expressions []AttributeExpression `json:"expressions,omitempty"`
+
+	// constants are named values the expressions read as constants.<name>,
+	// for example the domain of the target's userNames.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z_][A-Za-z0-9_]{0,62}$'))",message="constant names must be identifiers of at most 63 characters"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(self[k]) <= 1024)",message="constant values must be at most 1024 characters"
+	Constants map[string]string `json:"constants,omitempty"`
+}
+
+// MappingApplyOn says when a mapped attribute is written.
+// +kubebuilder:validation:Enum=Always;Create
+type MappingApplyOn string
+
+const (
+	// MappingApplyAlways writes the attribute on create and keeps it current.
+	MappingApplyAlways MappingApplyOn = "Always"
+	// MappingApplyCreate writes the attribute only when the user is
+	// created; the target owns it afterwards (also for users linked by
+	// userName).
+	MappingApplyCreate MappingApplyOn = "Create"
+)
+
+// AttributeExpression fills one target attribute from a CEL expression.
+type AttributeExpression struct {
+	// target is the SCIM attribute: userName, displayName, name.givenName,
+	// name.familyName, emails (a string or a list of strings, the first
+	// one primary), title; the enterprise extension's department,
+	// employeeNumber and manager (the manager's Okta user id, sent as the
+	// id of the target user linked to it); Cisco's nativeObjectId and
+	// authName (CiscoSecureAccess profile); or an extension attribute of a
+	// Generic target as "<schema URN>:<attribute>".
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="self in ['userName', 'displayName', 'name.givenName', 'name.familyName', 'emails', 'title', 'department', 'employeeNumber', 'manager', 'nativeObjectId', 'authName'] || self.matches('^urn:[A-Za-z0-9][A-Za-z0-9.:_-]*:[A-Za-z][A-Za-z0-9_]*$')",message="target must be a supported attribute or an extension attribute urn:<schema>:<attribute>"
+	Target string `json:"target"`
+
+	// expression is the CEL expression; it must produce a string (a
+	// string or a list of strings for emails), null or an optional.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	Expression string `json:"expression"`
+
+	// applyOn is Always (the attribute follows Okta) or Create (written
+	// when the user is created, then owned by the target).
+	// +optional
+	// +kubebuilder:default=Always
+	ApplyOn MappingApplyOn `json:"applyOn,omitempty"`
 }
 
 // SafetySettings bounds deactivations per cycle. A cycle whose deactivations

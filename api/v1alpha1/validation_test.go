@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -60,7 +61,26 @@ func loadSample(file string) *unstructured.Unstructured {
 const (
 	integrationSample = "identity_v1alpha1_directoryintegration.yaml"
 	groupSample       = "identity_v1alpha1_provisionedgroup.yaml"
+	ciscoMapping      = "identity_v1alpha1_directoryintegration_cisco_mapping.yaml"
+	genericMapping    = "identity_v1alpha1_directoryintegration_generic_mapping.yaml"
 )
+
+// sampleFiles lists every object in config/samples, those kustomize
+// applies and those applied by name.
+func sampleFiles() []string {
+	root, err := controlplane.RepoRoot()
+	Expect(err).NotTo(HaveOccurred())
+	files, err := filepath.Glob(filepath.Join(root, "config", "samples", "*.yaml"))
+	Expect(err).NotTo(HaveOccurred())
+	var out []string
+	for _, f := range files {
+		if base := filepath.Base(f); base != "kustomization.yaml" {
+			out = append(out, base)
+		}
+	}
+	Expect(out).To(ContainElements(integrationSample, groupSample, ciscoMapping, genericMapping))
+	return out
+}
 
 func ensureNamespace() {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: validationNamespace}}
@@ -81,7 +101,7 @@ var _ = Describe("API validation", func() {
 	BeforeEach(ensureNamespace)
 
 	Context("samples", func() {
-		for _, file := range []string{integrationSample, groupSample} {
+		for _, file := range sampleFiles() {
 			It("accepts "+file+" with strict field validation", func() {
 				obj := loadSample(file)
 				obj.SetName(uniqueName(obj.GetName()))
@@ -196,6 +216,34 @@ var _ = Describe("API validation", func() {
 		Entry("userName mapping that is not an attribute name", integrationSample, func(o map[string]any) {
 			set(o, "profile.login", "spec", "attributeMapping", "userName")
 		}, "spec.attributeMapping.userName", "should match"),
+		Entry("mapping of an unknown attribute", integrationSample, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "nickName", "expression": "user.profile.nickName"}}, "spec", "attributeMapping", "expressions")
+		}, "target must be a supported attribute or an extension attribute"),
+		Entry("mapping with an empty expression", integrationSample, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "title", "expression": ""}}, "spec", "attributeMapping", "expressions")
+		}, "spec.attributeMapping.expressions[0].expression", "at least 1 chars long"),
+		Entry("mapping of one attribute twice", integrationSample, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "title", "expression": "'a'"}, map[string]any{"target": "title", "expression": "'b'"}},
+				"spec", "attributeMapping", "expressions")
+		}, "Duplicate value"),
+		Entry("mapping with an unknown applyOn", integrationSample, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "title", "expression": "'a'", "applyOn": "Sometimes"}}, "spec", "attributeMapping", "expressions")
+		}, `Unsupported value: "Sometimes"`),
+		Entry("mapping expression over 2048 characters", integrationSample, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "title", "expression": "'" + strings.Repeat("a", 2048) + "'"}}, "spec", "attributeMapping", "expressions")
+		}, "spec.attributeMapping.expressions[0].expression", "may not be more than 2048"),
+		Entry("Cisco's authName on a Generic target", genericMapping, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "authName", "expression": "user.profile.login"}}, "spec", "attributeMapping", "expressions")
+		}, "nativeObjectId and authName are attributes of the CiscoSecureAccess profile"),
+		Entry("an extension attribute on a Cisco target", ciscoMapping, func(o map[string]any) {
+			set(o, []any{map[string]any{"target": "urn:example:ext:2.0:User:badge", "expression": "user.id"}}, "spec", "attributeMapping", "expressions")
+		}, "extension attributes (urn:...) need the Generic profile"),
+		Entry("a constant that is not an identifier", integrationSample, func(o map[string]any) {
+			set(o, map[string]any{"my-domain": "example.com"}, "spec", "attributeMapping", "constants")
+		}, "constant names must be identifiers"),
+		Entry("an empty scope", integrationSample, func(o map[string]any) {
+			set(o, "", "spec", "scope")
+		}, "spec.scope", "at least 1 chars long"),
 		Entry("group neither assigned nor pushed", groupSample, func(o map[string]any) {
 			set(o, false, "spec", "assignMembers")
 			set(o, false, "spec", "push")

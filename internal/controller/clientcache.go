@@ -357,7 +357,7 @@ func (c *clientCache) oktaInputs(ctx context.Context, di *identityv1alpha1.Direc
 
 func (c *clientCache) targetInputs(ctx context.Context, di *identityv1alpha1.DirectoryIntegration) (targetInputs, error) {
 	t := di.Spec.Target
-	base := []string{"target", t.URL, string(t.Profile), fmt.Sprint(di.Spec.AttributeMapping.SendEmails)}
+	base := []string{"target", t.URL, string(t.Profile), fmt.Sprint(sendsEmails(di))}
 	var in targetInputs
 	v, err := readSecretKey(ctx, c.reader, di.Namespace, t.TokenSecretRef)
 	if ce := asCredentialError(err); ce != nil {
@@ -406,7 +406,7 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs, pacer *scim.Pacer) (*scim.Client, *credentialError) {
 	cl, err := scim.New(di.Spec.Target.URL, string(in.token), scim.Options{
 		CABundle:   in.caBundle,
-		SendEmails: di.Spec.AttributeMapping.SendEmails,
+		SendEmails: sendsEmails(di),
 		Observer:   c.metrics.observer(di.Namespace, di.Name, apiSCIM),
 		Pacer:      pacer,
 	})

@@ -75,6 +75,10 @@ type integrationState struct {
 	// conflict never loses it.
 	verified    *verification
 	verifiedKey string
+	// mappingKey and mappingErr cache the mapping's compilation for the
+	// source it was compiled from.
+	mappingKey string
+	mappingErr string
 }
 
 // SetupWithManager registers the controller and its watches.

@@ -39,7 +39,7 @@ type phase func(ctx context.Context, s *integrationScope) (stop bool, err error)
 // runPhases runs the phases in order until one stops.
 func (r *DirectoryIntegrationReconciler) runPhases(ctx context.Context, s *integrationScope) error {
 	for _, p := range []phase{
-		r.clientsPhase, r.groupsPhase, r.collectPhase, r.suspendPhase, r.credentialsPhase, r.duplicatesPhase,
+		r.clientsPhase, r.groupsPhase, r.collectPhase, r.suspendPhase, r.mappingPhase, r.credentialsPhase, r.duplicatesPhase,
 		r.busyPhase, r.schedulePhase, r.verifyPhase, r.duplicatesPhase, r.submitPhase,
 	} {
 		if stop, err := p(ctx, s); stop || err != nil {
@@ -139,6 +139,30 @@ func (r *DirectoryIntegrationReconciler) suspendPhase(_ context.Context, s *inte
 	s.obs.suspended, s.obs.processed, s.obs.clearNextSync = true, true, true
 	return true, nil
 }
+
+// mappingPhase stops before any external call when an attribute mapping
+// expression or the scope does not compile: the schema checks their shape,
+// only CEL can check them. Compiled again only when they change.
+func (r *DirectoryIntegrationReconciler) mappingPhase(_ context.Context, s *integrationScope) (bool, error) {
+	st := s.state
+	cfg := provisioning.Config{Profile: buildProfile(s.di), Mapping: mappingConfig(s.di.Spec.AttributeMapping), Scope: s.di.Spec.Scope}
+	if key := provisioning.MappingKey(cfg); st.mappingKey != key {
+		st.mappingKey, st.mappingErr = key, ""
+		if err := provisioning.CompileMapping(cfg); err != nil {
+			st.mappingErr = truncate(err.Error(), maxMappingMessage)
+		}
+	}
+	if st.mappingErr == "" {
+		return false, nil
+	}
+	r.shared.pool.cancel(s.key, "the attribute mapping does not compile")
+	s.obs.invalidMapping = st.mappingErr
+	s.obs.processed, s.obs.clearNextSync = true, true
+	return true, nil
+}
+
+// maxMappingMessage bounds the compile error shown in conditions.
+const maxMappingMessage = 1024
 
 // credentialsPhase stops before any external call when a Secret is
 // missing or unusable, or a client setting is invalid. The Secret watch

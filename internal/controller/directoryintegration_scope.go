@@ -78,6 +78,9 @@ type observation struct {
 	verification *verification
 	// duplicateOf explains why the integration stalls as a duplicate.
 	duplicateOf string
+	// invalidMapping is the compile error of the attribute mapping or the
+	// scope: the integration stalls until the spec is fixed.
+	invalidMapping string
 	// waitingForGroups is set while new ProvisionedGroups are looked up.
 	waitingForGroups bool
 	// wait is how long the schedule waits before a cycle may run.

@@ -80,11 +80,15 @@ var humanReasons = []string{
 
 // stalledCause says why a person must act, if anything does: a Secret or
 // setting that cannot be used, credentials the ends refuse, a duplicate
-// target, changes waiting for approval, or the target's group cap. A
-// suspended integration is not stalled: it is paused on purpose.
+// target, changes waiting for approval, or the target's group cap, and
+// first of all an attribute mapping that does not compile. A suspended
+// integration is not stalled: it is paused on purpose.
 func stalledCause(c conditions, o observation) cause {
 	if o.suspended {
 		return cause{}
+	}
+	if o.invalidMapping != "" {
+		return cause{identityv1alpha1.ReasonInvalidMapping, o.invalidMapping}
 	}
 	for _, end := range []struct{ typ, name string }{
 		{identityv1alpha1.ConditionOktaVerified, "Okta"}, {identityv1alpha1.ConditionTargetVerified, "target"},

@@ -19,6 +19,7 @@ package controller
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ func buildConfig(di *identityv1alpha1.DirectoryIntegration, st *identityv1alpha1
 	stalled map[types.NamespacedName]string, mode provisioning.Mode, approval string) provisioning.Config {
 	s := di.Spec
 	cfg := provisioning.Config{
-		Profile:                provisioning.Profile(stringOr(string(s.Target.Profile), string(identityv1alpha1.TargetProfileCiscoSecureAccess))),
+		Profile:                buildProfile(di),
 		MaxGroups:              int32Or(s.Target.MaxGroups, 0),
 		CreateUsers:            boolOr(s.Provisioning.CreateUsers, true),
 		UpdateUsers:            boolOr(s.Provisioning.UpdateUserAttributes, true),
@@ -114,12 +115,8 @@ func buildConfig(di *identityv1alpha1.DirectoryIntegration, st *identityv1alpha1
 		Mode:                   mode,
 		ApprovedPlanID:         approval,
 		Bulk:                   s.Target.Bulk != identityv1alpha1.BulkDisabled,
-		Mapping: provisioning.Mapping{
-			UserName:       stringOr(s.AttributeMapping.UserName, "login"),
-			DisplayName:    stringOr(s.AttributeMapping.DisplayName, "displayName"),
-			NativeObjectID: s.AttributeMapping.NativeObjectID,
-			SendEmails:     s.AttributeMapping.SendEmails,
-		},
+		Mapping:                mappingConfig(s.AttributeMapping),
+		Scope:                  s.Scope,
 	}
 	for i := range pgs {
 		pg := &pgs[i]
@@ -136,6 +133,35 @@ func buildConfig(di *identityv1alpha1.DirectoryIntegration, st *identityv1alpha1
 	}
 	slices.SortFunc(cfg.Groups, func(a, b provisioning.GroupConfig) int { return cmp.Compare(a.Key, b.Key) })
 	return cfg
+}
+
+// buildProfile is the target profile, CiscoSecureAccess by default.
+func buildProfile(di *identityv1alpha1.DirectoryIntegration) provisioning.Profile {
+	return provisioning.Profile(stringOr(string(di.Spec.Target.Profile), string(identityv1alpha1.TargetProfileCiscoSecureAccess)))
+}
+
+// mappingConfig maps spec.attributeMapping, shorthands and expressions.
+func mappingConfig(m identityv1alpha1.AttributeMapping) provisioning.Mapping {
+	out := provisioning.Mapping{
+		UserName:       stringOr(m.UserName, "login"),
+		DisplayName:    stringOr(m.DisplayName, "displayName"),
+		NativeObjectID: m.NativeObjectID,
+		SendEmails:     m.SendEmails,
+		Constants:      maps.Clone(m.Constants),
+	}
+	for _, x := range m.Expressions {
+		out.Expressions = append(out.Expressions, provisioning.AttributeExpression{
+			Target: x.Target, Expression: x.Expression, ApplyOn: provisioning.ApplyOn(stringOr(string(x.ApplyOn), string(provisioning.ApplyAlways))),
+		})
+	}
+	return out
+}
+
+// sendsEmails reports whether the target client may send emails: the
+// shorthand asks for it, or an expression maps them.
+func sendsEmails(di *identityv1alpha1.DirectoryIntegration) bool {
+	m := di.Spec.AttributeMapping
+	return m.SendEmails || slices.ContainsFunc(m.Expressions, func(x identityv1alpha1.AttributeExpression) bool { return x.Target == "emails" })
 }
 
 // groupConfig maps one ProvisionedGroup, or reports that the cycle has

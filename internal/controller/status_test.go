@@ -139,6 +139,12 @@ func TestComputeStatus(t *testing.T) {
 				o.processed = true
 			}),
 			wantStatus{"False/InvalidConfiguration", "False/Pending", "False/Idle", "True/InvalidConfiguration", status.FailedStatus}},
+		{"invalid mapping", verified(),
+			obsWith(func(o *observation) {
+				o.invalidMapping = "attributeMapping title: ERROR: <input>:1:5: undeclared reference to 'usr'"
+				o.processed, o.clearNextSync = true, true
+			}),
+			wantStatus{"False/InvalidMapping", "True/Synced", "False/Idle", "True/InvalidMapping", status.FailedStatus}},
 		{"unauthorized", verified(),
 			obsWith(func(o *observation) {
 				o.verification = failedCheck(identityv1alpha1.ReasonUnauthorized)

@@ -14,6 +14,7 @@ import (
 type applier struct {
 	e      *Engine
 	cfg    *Config
+	want   *desired
 	have   *actual
 	dryRun bool
 	now    time.Time
@@ -28,8 +29,8 @@ type applier struct {
 	placeholders []string
 }
 
-func newApplier(e *Engine, cfg *Config, have *actual, now time.Time) *applier {
-	return &applier{e: e, cfg: cfg, have: have, dryRun: cfg.DryRun, now: now,
+func newApplier(e *Engine, cfg *Config, want *desired, have *actual, now time.Time) *applier {
+	return &applier{e: e, cfg: cfg, want: want, have: have, dryRun: cfg.DryRun, now: now,
 		failed: map[string]error{}, succeeded: map[string]bool{}}
 }
 

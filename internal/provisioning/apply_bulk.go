@@ -68,7 +68,7 @@ func (a *applier) createItem(c *userChange, pending bool) *bulkItem {
 	bulkID := "u-" + c.OktaID
 	ph := placeholderPrefix + bulkID
 	if pending {
-		t := fromSCIM(*c.Create)
+		t := fromSCIM(a.cfg, *c.Create)
 		t.ID, t.ExternalID, t.Active = ph, c.OktaID, true
 		a.mu.Lock()
 		a.have.putUser(t)

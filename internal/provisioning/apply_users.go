@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
@@ -113,7 +112,7 @@ func (a *applier) finishPatch(c *userChange, err error) {
 	a.mu.Lock()
 	if t := a.have.Users[c.TargetID]; t != nil {
 		next := *t
-		applyToTarget(&next, c)
+		applyToTarget(&next, c, a.cfg.compiled.extras())
 		a.have.putUser(&next)
 	}
 	a.mu.Unlock()
@@ -131,7 +130,11 @@ func patchOps(c *userChange) []scim.PatchOp {
 		ops = append(ops, scim.ReplaceOp("userName", c.NewUserName))
 	}
 	for _, ch := range c.Attrs {
-		ops = append(ops, scim.ReplaceOp(ch.Path, ch.Value))
+		if ch.Remove {
+			ops = append(ops, scim.RemoveOp(ch.Path))
+		} else {
+			ops = append(ops, scim.ReplaceOp(ch.Path, ch.Value))
+		}
 	}
 	if c.SetActive != nil {
 		ops = append(ops, scim.ReplaceValuesOp(map[string]any{"active": *c.SetActive}))
@@ -139,33 +142,19 @@ func patchOps(c *userChange) []scim.PatchOp {
 	return ops
 }
 
-// applyToTarget mirrors a successful change into the target view.
-func applyToTarget(t *targetUser, c *userChange) {
+// applyToTarget mirrors a successful change into the target view; extras
+// is the number of Extra attributes the configuration maps.
+func applyToTarget(t *targetUser, c *userChange, extras int) {
 	if c.Link {
 		t.ExternalID = c.OktaID
 	}
 	if c.NewUserName != "" {
 		t.Attrs.UserName = c.NewUserName
 	}
-	if c.want != nil {
-		for _, ch := range c.Attrs {
-			switch ch.Path {
-			case "displayName":
-				t.Attrs.DisplayName = c.want.Attrs.DisplayName
-			case "name.givenName":
-				t.Attrs.GivenName = c.want.Attrs.GivenName
-			case "name.familyName":
-				t.Attrs.FamilyName = c.want.Attrs.FamilyName
-			case "name.formatted":
-				t.Attrs.Formatted = c.want.Attrs.Formatted
-			case "emails":
-				t.Attrs.Email = c.want.Attrs.Email
-			default:
-				if strings.HasSuffix(ch.Path, ":nativeObjectId") {
-					t.Attrs.NativeObjectID = c.want.Attrs.NativeObjectID
-					t.HasCisco = true
-				}
-			}
+	for _, ch := range c.Attrs {
+		t.Attrs.set(ch.ref, ch.stored, extras)
+		if ch.ref == refNativeObjectID {
+			t.HasCisco = true
 		}
 	}
 	if c.SetActive != nil {
@@ -197,7 +186,7 @@ func countUserChange(n *Counts, c *userChange) {
 func (a *applier) createUser(ctx context.Context, c *userChange) {
 	if a.dryRun {
 		a.mu.Lock()
-		t := fromSCIM(*c.Create)
+		t := fromSCIM(a.cfg, *c.Create)
 		t.ID = "new:" + c.OktaID
 		a.have.putUser(t)
 		a.mu.Unlock()
@@ -218,7 +207,7 @@ func (a *applier) finishCreate(ctx context.Context, c *userChange, created scim.
 		a.fail(userKey(c), "User", c.Name, ActionCreate, err)
 		return
 	}
-	t := fromSCIM(created)
+	t := fromSCIM(a.cfg, created)
 	if t.ExternalID == "" {
 		t.ExternalID = c.OktaID
 	}
@@ -235,7 +224,7 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 		a.fail(userKey(c), "User", c.Name, ActionCreate, fmt.Errorf("%w; looking up the existing user: %w", createErr, err))
 		return
 	}
-	t := fromSCIM(existing)
+	t := fromSCIM(a.cfg, existing)
 	switch t.ExternalID {
 	case c.OktaID:
 		a.mu.Lock()
@@ -243,7 +232,7 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 		a.mu.Unlock()
 		// Adopted: converge its attributes through a normal update.
 		link := &userChange{OktaID: c.OktaID, TargetID: t.ID, Name: c.Name, want: c.want,
-			Attrs: attrDiff(a.cfg, c.want.Attrs, t.Attrs)}
+			Attrs: a.diff(c.want, t)}
 		if !t.Active {
 			link.SetActive = ptr(true)
 		}
@@ -256,7 +245,7 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 		a.have.putUser(t)
 		a.mu.Unlock()
 		link := &userChange{OktaID: c.OktaID, TargetID: t.ID, Name: c.Name, want: c.want, Link: true,
-			Attrs: attrDiff(a.cfg, c.want.Attrs, t.Attrs)}
+			Attrs: a.diff(c.want, t)}
 		if !t.Active {
 			link.SetActive = ptr(true)
 		}
@@ -265,4 +254,13 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 		a.fail(userKey(c), "User", c.Name, ActionCreate,
 			fmt.Errorf("userName %q is taken by a target user linked to another Okta user", c.Create.UserName))
 	}
+}
+
+// diff is the attribute changes that converge an adopted or linked user.
+// The target owns attributes mapped with applyOn Create, so they are kept.
+func (a *applier) diff(d *desiredUser, t *targetUser) []attrChange {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out, _ := attrDiff(a.cfg, managers{a.have, a.want}, d.Attrs, t.Attrs)
+	return out
 }

@@ -31,7 +31,9 @@ const (
 	ModeIncremental Mode = "Incremental"
 )
 
-// Mapping chooses the Okta profile attributes of the SCIM user.
+// Mapping chooses the Okta profile attributes of the SCIM user: the
+// shorthands (one Okta attribute per target attribute, as before CEL) and
+// Expressions, which win over the shorthand of the same attribute.
 type Mapping struct {
 	// UserName is the Okta attribute used as userName ("login" by default).
 	UserName string
@@ -42,6 +44,36 @@ type Mapping struct {
 	NativeObjectID string
 	// SendEmails sends profile.email as the primary work email.
 	SendEmails bool
+	// Expressions fill target attributes from CEL expressions over the Okta
+	// user (see mapping_compile.go), at most one per target attribute.
+	Expressions []AttributeExpression
+	// Constants are the integration's named values, constants.<name> in
+	// expressions.
+	Constants map[string]string
+}
+
+// ApplyOn says when a mapped attribute is written.
+type ApplyOn string
+
+const (
+	// ApplyAlways writes the attribute on create and keeps it current.
+	ApplyAlways ApplyOn = "Always"
+	// ApplyCreate writes the attribute only when the user is created: the
+	// target owns it afterwards (a linked or adopted user keeps its value).
+	ApplyCreate ApplyOn = "Create"
+)
+
+// AttributeExpression maps one target attribute.
+type AttributeExpression struct {
+	// Target is the attribute: userName, displayName, name.givenName,
+	// name.familyName, emails, title, department, employeeNumber, manager,
+	// nativeObjectId, authName, or an extension attribute
+	// "urn:…:<attribute>" (Generic profile).
+	Target string
+	// Expression is the CEL source.
+	Expression string
+	// ApplyOn is Always when empty.
+	ApplyOn ApplyOn
 }
 
 // GroupConfig is one ProvisionedGroup as the engine needs it.
@@ -93,6 +125,16 @@ type Config struct {
 	Groups []GroupConfig
 
 	Mapping Mapping
+	// Scope is a CEL boolean over the Okta user that must hold for a user to
+	// be provisioned; empty means every user of the assignments. A user who
+	// leaves it is deactivated under the safety rules, like any departure.
+	Scope string
+
+	// compiled is Mapping and Scope compiled; the engine sets it at the start
+	// of a cycle. nil means the shorthands alone (no expressions, no scope).
+	compiled *compiledMapping
+	// memo maps each user once per cycle when there are expressions.
+	memo *mappingMemo
 
 	// MaxDeactivations and MaxDeactivationPercent bound deactivations (and
 	// userName changes) per cycle; 0 means every one needs approval.
@@ -138,7 +180,9 @@ func (c Config) EffectiveMaxGroups() int {
 // the next cycle is a full one.
 func (c Config) scopeHash() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "profile=%s\nmapping=%+v\n", c.Profile, c.Mapping)
+	// Only source text goes in: compiled programs are pointers and would
+	// make every hash different.
+	fmt.Fprintf(&b, "profile=%s\nmapping=%+v\nscope=%q\n", c.Profile, c.Mapping, c.Scope)
 	people := slices.Clone(c.People)
 	slices.Sort(people)
 	fmt.Fprintf(&b, "people=%q\n", people)

@@ -56,6 +56,9 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 		c.res.Throttled, c.res.Pacing = throttled(targetBefore, targetAfter), e.pacing()
 		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
 	}()
+	if err := e.compile(&cfg); err != nil {
+		return c.res, err
+	}
 	c.st = e.state
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)
@@ -123,7 +126,7 @@ func (c *cycle) read(ctx context.Context) error {
 // apply plans and writes users, then groups (Cisco's advice: users first),
 // one request per change or in SCIM Bulk requests.
 func (c *cycle) apply(ctx context.Context) {
-	c.ap = newApplier(c.e, c.cfg, c.have, c.now)
+	c.ap = newApplier(c.e, c.cfg, c.want, c.have, c.now)
 	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
 	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
 	w := c.bulkWriter(ctx, len(users) > 0)
@@ -132,6 +135,15 @@ func (c *cycle) apply(ctx context.Context) {
 		pending = c.applyUsersBulk(ctx, w, users)
 	} else {
 		c.ap.applyUsers(ctx, users)
+	}
+	if len(c.up.ManagerWaits) > 0 {
+		// Managers are named by target id: the creates they wait for
+		// must have landed first.
+		if len(pending) > 0 {
+			c.applyGroupsBulk(ctx, w, pending, nil)
+			pending = nil
+		}
+		c.ap.applyUsers(ctx, planManagers(c.cfg, c.want, c.have, c.up.ManagerWaits))
 	}
 
 	c.gp = planGroups(c.cfg, c.want, c.have, c.released)
@@ -225,14 +237,14 @@ func (e *Engine) confirmCandidates(ctx context.Context, cfg *Config, st *state, 
 		idx[id] = i
 	}
 	each(ctx, e.opts.ReadConcurrency, ids, func(ctx context.Context, id string) {
-		u, err := e.src.GetUser(ctx, id, statusOnly)
+		u, err := e.src.GetUser(ctx, id, cfg.confirmReads()...)
 		switch {
 		case errors.Is(err, okta.ErrNotFound):
 			results[idx[id]] = confirmation{Found: false}
 		case err != nil:
 			results[idx[id]] = confirmation{Err: err}
 		default:
-			results[idx[id]] = confirmation{Found: true, Status: u.Status}
+			results[idx[id]] = confirmation{Found: true, Status: u.Status, OutOfScope: cfg.compiled.excludes(u)}
 		}
 	})
 	for i, id := range ids {

@@ -68,6 +68,39 @@ type Engine struct {
 	mu    sync.Mutex
 	state *state
 	bulk  bulkMemory
+	// compiled is the last configuration's mapping, by its source.
+	compiled struct {
+		key string
+		m   *compiledMapping
+	}
+}
+
+// ErrInvalidMapping means the attribute mapping or the scope does not
+// compile: the cycle read and wrote nothing.
+var ErrInvalidMapping = errors.New("the attribute mapping is invalid")
+
+// MappingKey identifies what a mapping compiles from: equal keys compile
+// to the same programs.
+func MappingKey(cfg Config) string {
+	return fmt.Sprintf("%s|%+v|%q", cfg.Profile, cfg.Mapping, cfg.Scope)
+}
+
+// compile sets cfg's compiled mapping, compiling only when the mapping's
+// source changed since the last cycle, and a fresh per-cycle memo.
+func (e *Engine) compile(cfg *Config) error {
+	key := MappingKey(*cfg)
+	if e.compiled.key != key || e.compiled.m == nil {
+		m, err := compileMapping(cfg)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidMapping, err)
+		}
+		e.compiled.key, e.compiled.m = key, m
+	}
+	cfg.compiled, cfg.memo = e.compiled.m, nil
+	if cfg.compiled != nil {
+		cfg.memo = newMappingMemo()
+	}
+	return nil
 }
 
 // New returns an engine reading src and writing dst.

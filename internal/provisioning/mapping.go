@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/scim"
@@ -20,42 +21,171 @@ func oktaActive(status string) (active, provision bool) {
 	return false, false
 }
 
-// mapUser turns an Okta user into the desired SCIM user.
+// mapUser turns an Okta user into the desired SCIM user. nil means the user
+// is not provisioned: STAGED (or an unknown status), or outside spec.scope.
+// A user whose expressions fail is returned Invalid: it stays in scope (a
+// failure never deactivates anyone) but is not written.
 func mapUser(cfg *Config, u okta.User) *desiredUser {
-	active, _ := oktaActive(u.Status)
+	active, provision := oktaActive(u.Status)
+	if !provision {
+		return nil
+	}
+	if cfg.memo != nil {
+		return cfg.memo.get(u.ID, func() *desiredUser { return mapProvisioned(cfg, u, active) })
+	}
+	return mapProvisioned(cfg, u, active)
+}
+
+func mapProvisioned(cfg *Config, u okta.User, active bool) *desiredUser {
 	d := &desiredUser{OktaID: u.ID, Status: u.Status, Active: active}
-	m := cfg.Mapping
-	userNameAttr := m.UserName
-	if userNameAttr == "" {
-		userNameAttr = "login"
+	if m := cfg.compiled; m != nil && !mapExpressions(m, u, d) {
+		return nil
 	}
-	d.Attrs.UserName, _ = u.Attr(userNameAttr)
-	if d.Attrs.UserName == "" {
-		d.Invalid = "Okta attribute " + userNameAttr + " is empty"
-	}
-	d.Attrs.GivenName = u.FirstName()
-	d.Attrs.FamilyName = u.LastName()
-	d.Attrs.Formatted = strings.TrimSpace(d.Attrs.GivenName + " " + d.Attrs.FamilyName)
-	if m.DisplayName != "" {
-		d.Attrs.DisplayName, _ = u.Attr(m.DisplayName)
-	}
-	if d.Attrs.DisplayName == "" {
-		d.Attrs.DisplayName = d.Attrs.Formatted
-	}
-	if d.Attrs.DisplayName == "" {
-		d.Attrs.DisplayName = d.Attrs.UserName
-	}
-	if m.SendEmails {
-		d.Attrs.Email = u.Email()
-	}
-	if m.NativeObjectID != "" && cfg.Profile != ProfileGeneric {
-		d.Attrs.NativeObjectID, _ = u.Attr(m.NativeObjectID)
+	if d.Invalid == "" {
+		mapShorthands(cfg, u, d)
 	}
 	return d
 }
 
-// fromSCIM turns a target user into the engine's view.
-func fromSCIM(u scim.User) *targetUser {
+// mapExpressions evaluates the scope and the expressions into d; false
+// means the user is outside the scope.
+func mapExpressions(m *compiledMapping, u okta.User, d *desiredUser) bool {
+	in := m.input(u)
+	ok, err := m.inScope(in)
+	if err != nil {
+		d.Invalid = invalidUser(u, "scope", err)
+		return true
+	}
+	if !ok {
+		return false
+	}
+	if len(m.extra) > 0 {
+		d.Attrs.Extra = make([]string, len(m.extra))
+	}
+	for _, a := range m.attrs {
+		v, err := a.eval(in)
+		if err != nil {
+			d.Invalid, d.Attrs.Extra = invalidUser(u, a.Name, err), nil
+			return true
+		}
+		if a.Fixed != 0 {
+			d.Attrs.set(a.Fixed, v, 0)
+		} else {
+			d.Attrs.Extra[a.slot] = v
+		}
+	}
+	if m.byRef(refUserName) != nil && d.Attrs.UserName == "" {
+		d.Invalid = invalidUser(u, "userName", errNoValue)
+	}
+	return true
+}
+
+// invalidUser says which user and which expression failed; the message is
+// the user's only trace in status, so it names the Okta login.
+func invalidUser(u okta.User, what string, err error) string {
+	return "Okta user " + u.Login() + " (" + u.ID + "): " + what + ": " + err.Error()
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+const errNoValue = errString("the expression produced no value")
+
+// mapShorthands fills what no expression maps, as the shorthand fields
+// always have: userName from an Okta attribute (login by default),
+// displayName from one with a fallback to "first last" and then userName,
+// the names from firstName and lastName, and on request the email and
+// Cisco's nativeObjectId.
+func mapShorthands(cfg *Config, u okta.User, d *desiredUser) {
+	m, x := cfg.Mapping, cfg.compiled
+	if x.byRef(refUserName) == nil {
+		userNameAttr := m.UserName
+		if userNameAttr == "" {
+			userNameAttr = "login"
+		}
+		d.Attrs.UserName, _ = u.Attr(userNameAttr)
+		if d.Attrs.UserName == "" {
+			d.Invalid = "Okta attribute " + userNameAttr + " is empty"
+		}
+	}
+	if x.byRef(refGivenName) == nil {
+		d.Attrs.GivenName = u.FirstName()
+	}
+	if x.byRef(refFamilyName) == nil {
+		d.Attrs.FamilyName = u.LastName()
+	}
+	d.Attrs.Formatted = strings.TrimSpace(d.Attrs.GivenName + " " + d.Attrs.FamilyName)
+	if x.byRef(refDisplayName) == nil {
+		if m.DisplayName != "" {
+			d.Attrs.DisplayName, _ = u.Attr(m.DisplayName)
+		}
+		if d.Attrs.DisplayName == "" {
+			d.Attrs.DisplayName = d.Attrs.Formatted
+		}
+		if d.Attrs.DisplayName == "" {
+			d.Attrs.DisplayName = d.Attrs.UserName
+		}
+	}
+	if m.SendEmails && x.byRef(refEmail) == nil {
+		d.Attrs.Email = u.Email()
+	}
+	if m.NativeObjectID != "" && cfg.Profile != ProfileGeneric && x.byRef(refNativeObjectID) == nil {
+		d.Attrs.NativeObjectID, _ = u.Attr(m.NativeObjectID)
+	}
+}
+
+// mappingMemo maps each Okta user once per cycle: a user in many assigned
+// groups is streamed once per group, and expressions cost more than the
+// shorthands.
+type mappingMemo struct {
+	mu    sync.Mutex
+	users map[string]*desiredUser
+}
+
+func newMappingMemo() *mappingMemo { return &mappingMemo{users: map[string]*desiredUser{}} }
+
+// seed starts an incremental cycle's memo with the previous cycle's
+// mappings of the users whose Okta record did not change since the
+// watermark (the same configuration mapped the same record), so only
+// updated and new users are evaluated again. It runs before any read of
+// the cycle's member pages.
+func (m *mappingMemo) seed(prev *desired, updated map[string]okta.User) {
+	if m == nil {
+		return
+	}
+	for id, d := range prev.Users {
+		if _, changed := updated[id]; !changed {
+			m.users[id] = d
+		}
+	}
+	for id := range prev.Unprovisioned {
+		if _, changed := updated[id]; !changed {
+			m.users[id] = nil
+		}
+	}
+}
+
+func (m *mappingMemo) get(id string, mapIt func() *desiredUser) *desiredUser {
+	m.mu.Lock()
+	d, ok := m.users[id]
+	m.mu.Unlock()
+	if ok {
+		return d
+	}
+	d = mapIt()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if first, ok := m.users[id]; ok {
+		return first // mapped concurrently from another group's page
+	}
+	m.users[id] = d
+	return d
+}
+
+// fromSCIM turns a target user into the engine's view, keeping only the
+// attributes the configuration maps.
+func fromSCIM(cfg *Config, u scim.User) *targetUser {
 	t := &targetUser{ID: u.ID, ExternalID: u.ExternalID, Active: u.IsActive()}
 	t.Attrs.UserName = u.UserName
 	t.Attrs.DisplayName = u.DisplayName
@@ -64,64 +194,42 @@ func fromSCIM(u scim.User) *targetUser {
 		t.Attrs.FamilyName = u.Name.FamilyName
 		t.Attrs.Formatted = u.Name.Formatted
 	}
-	for _, e := range u.Emails {
-		if e.Primary || t.Attrs.Email == "" {
-			t.Attrs.Email = e.Value
+	m := cfg.compiled
+	if m.byRef(refEmail) != nil {
+		t.Attrs.Email = joinEmails(u.Emails)
+	} else {
+		for _, e := range u.Emails {
+			if e.Primary || t.Attrs.Email == "" {
+				t.Attrs.Email = e.Value
+			}
 		}
 	}
 	if u.Cisco != nil {
 		t.HasCisco = true
 		t.Attrs.NativeObjectID = u.Cisco.NativeObjectID
 	}
+	if m != nil && len(m.extra) > 0 {
+		t.Attrs.Extra = make([]string, len(m.extra))
+		for _, a := range m.extra {
+			t.Attrs.Extra[a.slot] = targetValue(u, a)
+		}
+	}
 	return t
 }
 
-// toSCIM builds the body of a create.
-func toSCIM(cfg *Config, d *desiredUser) scim.User {
-	u := scim.User{
-		ExternalID:  d.OktaID,
-		UserName:    d.Attrs.UserName,
-		DisplayName: d.Attrs.DisplayName,
-		Active:      scim.Ptr(d.Active),
-		Name: &scim.Name{
-			GivenName:  d.Attrs.GivenName,
-			FamilyName: d.Attrs.FamilyName,
-			Formatted:  d.Attrs.Formatted,
-		},
-	}
-	if cfg.Mapping.SendEmails && d.Attrs.Email != "" {
-		u.Emails = []scim.Email{{Value: d.Attrs.Email, Type: "work", Primary: true}}
-	}
-	if d.Attrs.NativeObjectID != "" {
-		u.Cisco = &scim.CiscoUser{NativeObjectID: d.Attrs.NativeObjectID}
-	}
-	return u
-}
-
-// attrChange is one attribute to replace, by SCIM path.
-type attrChange struct {
-	Path  string
-	Value any
-}
-
-// attrDiff lists the managed attributes whose desired value differs, in a
-// fixed order. userName is left out: renames are planned separately.
-func attrDiff(cfg *Config, want, have userAttrs) []attrChange {
-	var diff []attrChange
-	add := func(path string, w, h string) {
-		if w != h {
-			diff = append(diff, attrChange{path, w})
+// joinEmails is the stored form of a target's emails, the primary first.
+func joinEmails(emails []scim.Email) string {
+	var primary string
+	var rest []string
+	for _, e := range emails {
+		if e.Primary && primary == "" {
+			primary = e.Value
+			continue
 		}
+		rest = append(rest, e.Value)
 	}
-	add("displayName", want.DisplayName, have.DisplayName)
-	add("name.givenName", want.GivenName, have.GivenName)
-	add("name.familyName", want.FamilyName, have.FamilyName)
-	add("name.formatted", want.Formatted, have.Formatted)
-	if cfg.Mapping.SendEmails && want.Email != "" && want.Email != have.Email {
-		diff = append(diff, attrChange{"emails", []scim.Email{{Value: want.Email, Type: "work", Primary: true}}})
+	if primary != "" {
+		rest = append([]string{primary}, rest...)
 	}
-	if cfg.Mapping.NativeObjectID != "" && cfg.Profile != ProfileGeneric && want.NativeObjectID != "" {
-		add(scim.SchemaCiscoUser+":nativeObjectId", want.NativeObjectID, have.NativeObjectID)
-	}
-	return diff
+	return strings.Join(rest, emailSeparator)
 }

@@ -16,6 +16,10 @@ type userAttrs struct {
 	DisplayName    string
 	Email          string
 	NativeObjectID string
+	// Extra holds the values of the attributes only expressions map
+	// (title, the enterprise extension, ...), aligned with the compiled
+	// mapping's list of them; nil when the configuration maps none.
+	Extra []string
 }
 
 // desiredUser is an in-scope Okta user mapped to the target's attributes.
@@ -62,6 +66,13 @@ func (u *targetUser) shareAttrs(d *desiredUser) {
 	} {
 		if *p.have == p.want {
 			*p.have = p.want
+		}
+	}
+	if len(u.Attrs.Extra) == len(d.Attrs.Extra) {
+		for i, v := range d.Attrs.Extra {
+			if u.Attrs.Extra[i] == v {
+				u.Attrs.Extra[i] = v
+			}
 		}
 	}
 }
@@ -117,7 +128,8 @@ type desired struct {
 	// Groups are the configured groups, by GroupConfig.Key.
 	Groups map[string]*desiredGroup
 	// Unprovisioned are in-scope users whose status is not provisioned
-	// (STAGED), so incremental cycles need not read them again.
+	// (STAGED) or who are outside spec.scope, so incremental cycles need
+	// not read them again.
 	Unprovisioned map[string]bool
 	// People maps each directly assigned login or id to the Okta id found
 	// ("" when not found), so incremental cycles need not read them again.

@@ -63,7 +63,9 @@ func (c *userChange) empty() bool {
 type confirmation struct {
 	Found  bool
 	Status string
-	Err    error
+	// OutOfScope is set when the record fails spec.scope.
+	OutOfScope bool
+	Err        error
 }
 
 // conflict is a desired user that cannot be written.
@@ -85,6 +87,9 @@ type userPlan struct {
 	// Unconfirmed counts users outside the scope whose own Okta record could
 	// not be read, so whether they leave is not known yet.
 	Unconfirmed int
+	// ManagerWaits are the Okta ids of users whose manager is created in
+	// this cycle: their manager is set after the creates.
+	ManagerWaits []string
 }
 
 // planUsers is a pure function of the configuration, both sides, the
@@ -96,7 +101,7 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	// Maps are walked in any order and only the (few) changes are sorted at
 	// the end: sorting 100k users every cycle would dominate a quiet cycle.
 	for _, d := range want.Users {
-		c := planUser(cfg, d, have, p)
+		c := planUser(cfg, d, want, have, p)
 		if c == nil {
 			continue
 		}
@@ -142,9 +147,15 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 // planUser plans one in-scope user: create, link, update, rename,
 // reactivate or deactivate (its own record says so). nil means nothing to
 // do or nothing allowed; conflicts are recorded on p.
-func planUser(cfg *Config, d *desiredUser, have *actual, p *userPlan) *userChange {
+func planUser(cfg *Config, d *desiredUser, want *desired, have *actual, p *userPlan) *userChange {
 	if d.Invalid != "" {
 		p.Conflicts = append(p.Conflicts, conflict{Name: d.OktaID, Reason: d.Invalid})
+		// Its own record still decides the active flag, which needs no
+		// attribute: a suspended user is deactivated all the same.
+		if t := have.userByOktaID(d.OktaID); t != nil && !d.Active && t.Active && cfg.DeactivateUsers {
+			return &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, SetActive: ptr(false),
+				Reason: "user is " + d.Status + " in Okta"}
+		}
 		return nil
 	}
 	t := have.userByOktaID(d.OktaID)
@@ -165,7 +176,10 @@ func planUser(cfg *Config, d *desiredUser, have *actual, p *userPlan) *userChang
 	}
 	if t == nil {
 		if d.Active && cfg.CreateUsers {
-			u := toSCIM(cfg, d)
+			u, waits := toSCIM(cfg, managers{have, want}, d)
+			if waits {
+				p.ManagerWaits = append(p.ManagerWaits, d.OktaID)
+			}
 			return &userChange{OktaID: d.OktaID, Name: d.Attrs.UserName, Create: &u, want: d}
 		}
 		return nil
@@ -175,10 +189,14 @@ func planUser(cfg *Config, d *desiredUser, have *actual, p *userPlan) *userChang
 	}
 	c := &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, Link: link, want: d}
 	if cfg.UpdateUsers {
-		c.Attrs = attrDiff(cfg, d.Attrs, t.Attrs)
+		var waits bool
+		c.Attrs, waits = attrDiff(cfg, managers{have, want}, d.Attrs, t.Attrs)
+		if waits {
+			p.ManagerWaits = append(p.ManagerWaits, d.OktaID)
+		}
 		// userName is case-insensitive in SCIM: a case-only difference is
 		// not worth a rename (and would count toward the threshold).
-		if foldName(d.Attrs.UserName) != foldName(t.Attrs.UserName) {
+		if foldName(d.Attrs.UserName) != foldName(t.Attrs.UserName) && !cfg.compiled.createOnly(refUserName) {
 			c.NewUserName = d.Attrs.UserName
 		}
 	}
@@ -218,6 +236,9 @@ func planDepartures(cfg *Config, want *desired, have *actual, confirmed map[stri
 			c.Reason = "deleted in Okta"
 		case !active:
 			c.Reason = "user is " + conf.Status + " in Okta"
+		case conf.OutOfScope:
+			// Like a departure from a group: the guards and thresholds apply.
+			c.Reason, c.scopeBased = "outside spec.scope", true
 		default:
 			c.Reason, c.scopeBased = "no longer assigned in Okta", true
 		}

@@ -16,3 +16,26 @@ func TestProfileKeysAreWhatTheMappingReads(t *testing.T) {
 		t.Errorf("keys = %v", got)
 	}
 }
+
+func TestUserReadsKeepWhatTheExpressionsRead(t *testing.T) {
+	cfg := &Config{Profile: ProfileCiscoSecureAccess, Scope: `user.profile.department != "Contractors"`,
+		Mapping: Mapping{Expressions: exprs("title", `user.profile.jobTitle`)}}
+	m, err := compileMapping(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.compiled = m
+	if got := cfg.profileKeys(); !slices.Equal(got, []string{"department", "firstName", "jobTitle", "lastName", "login"}) {
+		t.Errorf("keys = %v", got)
+	}
+	if len(cfg.userReads()) != 1 {
+		t.Error("reads keep only the keys")
+	}
+	cfg.Scope = `user.profile.exists(k, k.startsWith("x"))`
+	if cfg.compiled, err = compileMapping(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.userReads() != nil {
+		t.Error("an expression that reads the whole profile must get it whole")
+	}
+}

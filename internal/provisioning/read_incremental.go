@@ -42,6 +42,7 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, st *sta
 	if !ok {
 		return d, time.Time{}, false
 	}
+	cfg.memo.seed(d, updated)
 	var mu sync.Mutex
 	each(ctx, e.opts.ReadConcurrency, changed, func(ctx context.Context, dg *desiredGroup) {
 		e.readMembers(ctx, cfg, st, d, dg, &mu)

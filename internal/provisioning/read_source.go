@@ -107,8 +107,8 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *des
 		}
 		members = append(members, u.ID)
 		if dg.Config.Assign && (!incremental || !d.knows(u.ID, mu)) {
-			if _, provision := oktaActive(u.Status); provision {
-				mapped = append(mapped, mapUser(cfg, u))
+			if m := mapUser(cfg, u); m != nil {
+				mapped = append(mapped, m)
 			} else {
 				unprovisioned = append(unprovisioned, u.ID)
 			}
@@ -155,11 +155,13 @@ func (e *Engine) failMembers(ctx context.Context, d *desired, dg *desiredGroup, 
 	d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
 }
 
-// addInScope maps and adds a user; STAGED users are not provisioned.
+// addInScope maps and adds a user; STAGED users and users outside
+// spec.scope are not provisioned.
 func addInScope(cfg *Config, d *desired, u okta.User) {
-	if _, provision := oktaActive(u.Status); !provision {
+	m := mapUser(cfg, u)
+	if m == nil {
 		d.unprovisioned(u.ID)
 		return
 	}
-	d.put(mapUser(cfg, u))
+	d.put(m)
 }

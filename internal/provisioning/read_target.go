@@ -21,7 +21,7 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing users: %w", ErrTargetRead, err)
 		}
-		t := fromSCIM(u)
+		t := fromSCIM(cfg, u)
 		t.shareAttrs(want.Users[t.ExternalID])
 		a.putUser(t)
 	}

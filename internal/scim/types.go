@@ -4,12 +4,14 @@ import "encoding/json"
 
 // Schema URNs used on the wire.
 const (
-	SchemaUser         = "urn:ietf:params:scim:schemas:core:2.0:User"
-	SchemaGroup        = "urn:ietf:params:scim:schemas:core:2.0:Group"
-	SchemaCiscoUser    = "urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User"
-	SchemaListResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	SchemaPatchOp      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	SchemaError        = "urn:ietf:params:scim:api:messages:2.0:Error"
+	SchemaUser      = "urn:ietf:params:scim:schemas:core:2.0:User"
+	SchemaGroup     = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	SchemaCiscoUser = "urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User"
+	// SchemaEnterpriseUser is RFC 7643 §4.3's enterprise user extension.
+	SchemaEnterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	SchemaListResponse   = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	SchemaPatchOp        = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	SchemaError          = "urn:ietf:params:scim:api:messages:2.0:Error"
 )
 
 // Meta is the read-only resource metadata a server returns.
@@ -44,7 +46,23 @@ type CiscoUser struct {
 	AuthName       string `json:"authName,omitempty"`
 }
 
-// User is a SCIM user as Cisco models it.
+// EnterpriseUser is the RFC 7643 enterprise user extension, the
+// attributes scimbridge maps.
+type EnterpriseUser struct {
+	EmployeeNumber string   `json:"employeeNumber,omitempty"`
+	Department     string   `json:"department,omitempty"`
+	Manager        *Manager `json:"manager,omitempty"`
+}
+
+// Manager refers to another user of the same target by its id.
+type Manager struct {
+	Value       string `json:"value,omitempty"`
+	Ref         string `json:"$ref,omitempty"`
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+// User is a SCIM user as Cisco models it, with the enterprise extension and
+// any other extension schema a Generic target defines.
 type User struct {
 	ID          string `json:"id,omitempty"`
 	ExternalID  string `json:"externalId,omitempty"`
@@ -54,9 +72,15 @@ type User struct {
 	// Active is a pointer because servers may omit it; nil means "not reported".
 	Active *bool   `json:"active,omitempty"`
 	Emails []Email `json:"emails,omitempty"`
-	// Cisco is sent only when set, and then its schema URN is listed in schemas.
-	Cisco *CiscoUser `json:"urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User,omitempty"`
-	Meta  *Meta      `json:"meta,omitempty"`
+	Title  string  `json:"title,omitempty"`
+	// Cisco and Enterprise are sent only when set, and then their schema
+	// URNs are listed in schemas.
+	Cisco      *CiscoUser      `json:"urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User,omitempty"`
+	Enterprise *EnterpriseUser `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User,omitempty"`
+	// Extensions holds other extension schemas by URN, each an object of
+	// attributes (see extensions.go).
+	Extensions map[string]map[string]any `json:"-"`
+	Meta       *Meta                     `json:"meta,omitempty"`
 }
 
 // IsActive reports the active flag, treating "not reported" as active as
@@ -73,11 +97,20 @@ func (u User) MarshalJSON() ([]byte, error) {
 	if u.Cisco != nil {
 		schemas = append(schemas, SchemaCiscoUser)
 	}
+	if u.Enterprise != nil {
+		schemas = append(schemas, SchemaEnterpriseUser)
+	}
+	exts := sortedExtensions(u.Extensions)
+	schemas = append(schemas, exts...)
 	u.Meta = nil
-	return json.Marshal(struct {
+	out, err := json.Marshal(struct {
 		Schemas []string `json:"schemas"`
 		userAlias
 	}{schemas, userAlias(u)})
+	if err != nil || len(exts) == 0 {
+		return out, err
+	}
+	return appendExtensions(out, exts, u.Extensions)
 }
 
 // Member is one entry of a group's members.

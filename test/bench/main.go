@@ -9,6 +9,7 @@
 // Environment: BENCH_USERS (20000), BENCH_GROUPS (500), BENCH_CHURN_PCT (1),
 // BENCH_SEED (1), BENCH_RUNS (3: each phase reports the median run),
 // BENCH_OUT (bench/results.json), BENCH_VERIFY (1),
+// BENCH_MAPPING (plain; cel: six CEL expressions and a scope),
 // BENCH_WRITE_CONCURRENCY (8), BENCH_READ_CONCURRENCY (4), BENCH_SCIM_RPS
 // (-1: client limiter off), BENCH_PROFILE_DIR (unset: per-phase CPU and
 // allocation profiles of the engine process are written there),
@@ -71,7 +72,10 @@ type settings struct {
 	Verify        bool
 	Runs          int
 	ProfileDir    string
-	Tuning        tuning
+	// Mapping is "plain" (the shorthands) or "cel" (celExpressions and
+	// celScope).
+	Mapping string
+	Tuning  tuning
 	// Phases are the runs to make: main (initial, nochange, churn), bulk
 	// (the same on a Bulk target) and paced (initial syncs against a
 	// rate-limited target).
@@ -104,7 +108,7 @@ func loadSettings() (settings, error) {
 		Users: envInt("BENCH_USERS", 20000), Groups: envInt("BENCH_GROUPS", 500),
 		ChurnPct: envFloat("BENCH_CHURN_PCT", 1), Seed: uint64(envInt("BENCH_SEED", 1)),
 		Out: os.Getenv("BENCH_OUT"), Verify: envInt("BENCH_VERIFY", 1) != 0, ProfileDir: os.Getenv("BENCH_PROFILE_DIR"),
-		Runs: envInt("BENCH_RUNS", 3),
+		Runs: envInt("BENCH_RUNS", 3), Mapping: cmp.Or(os.Getenv("BENCH_MAPPING"), "plain"),
 		Tuning: tuning{
 			WriteConcurrency: envInt("BENCH_WRITE_CONCURRENCY", 8),
 			ReadConcurrency:  envInt("BENCH_READ_CONCURRENCY", 4),
@@ -135,7 +139,10 @@ func loadSettings() (settings, error) {
 		return s, errors.New("concurrency must be positive")
 	case s.Paced.Limit <= 0 || s.Paced.Ceiling <= 0 || s.Paced.FixedRPS <= 0:
 		return s, errors.New("paced rates must be positive")
+	case s.Mapping != "plain" && s.Mapping != "cel":
+		return s, errors.New("BENCH_MAPPING must be plain or cel")
 	}
+	celMapping = s.Mapping == "cel"
 	return s, nil
 }
 
@@ -319,6 +326,9 @@ func benchConfig(snap *snapshot, maxDeactivations int) provisioning.Config {
 		MaxDeactivations:       maxDeactivations,
 		MaxDeactivationPercent: 10,
 	}
+	if celMapping {
+		cfg.Mapping.Expressions, cfg.Scope = celExpressions, celScope
+	}
 	for i, g := range snap.Groups {
 		cfg.Groups = append(cfg.Groups, provisioning.GroupConfig{
 			Key: fmt.Sprintf("bench/group-%d", i), OktaID: g.ID, OktaName: g.Name, Assign: true, Push: true,
@@ -377,7 +387,7 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 			rp.GroupIDs = append(rp.GroupIDs, g.ID)
 		}
 	}
-	rep := phaseReport{Phase: name, Users: b.s.Users, Groups: b.s.Groups, ChangeSet: summarize(cs), LoadAvg: loadAvg()}
+	rep := phaseReport{Phase: name, Users: b.s.Users, Groups: b.s.Groups, Mapping: b.s.Mapping, ChangeSet: summarize(cs), LoadAvg: loadAvg()}
 	if churn != nil && churn.Plan.Total() > 0 {
 		rep.Churn = &churn.Plan
 	}
@@ -397,6 +407,7 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 		return err
 	}
 	rep.Mode, rep.WallSeconds, rep.EngineCPUSeconds, rep.EngineError = w.Mode, w.WallSeconds, w.CPUSeconds, w.Err
+	rep.CPUPerUserMicros = w.CPUSeconds * 1e6 / float64(b.s.Users)
 	rep.OktaRequestsByKind, rep.TargetRequestsByKind = w.OktaRequests, w.TargetRequests
 	for _, n := range w.OktaRequests {
 		rep.OktaRequests += n

@@ -14,6 +14,8 @@ import (
 // oktaUser is one Okta user as far as provisioning cares.
 type oktaUser struct {
 	ID, Login, First, Last, Display, Status string
+	// Department and EmployeeNumber are provisioned by the cel mapping only.
+	Department, EmployeeNumber string
 }
 
 // oktaGroup is one Okta group; every group is configured Assign+Push.
@@ -31,6 +33,9 @@ type snapshot struct {
 // userAttrs are the SCIM attributes a user is provisioned with.
 type userAttrs struct {
 	UserName, DisplayName, GivenName, FamilyName, Formatted string
+	// Department and EmployeeNumber (the enterprise extension) are empty
+	// unless BENCH_MAPPING=cel maps them.
+	Department, EmployeeNumber string
 }
 
 // targetUser is a managed user in the target, keyed by Okta id elsewhere.
@@ -62,7 +67,8 @@ func statusActive(status string) (active, provision bool) {
 }
 
 // mapAttrs is the bench mapping: userName=login, displayName=displayName
-// (falling back to "first last"), name from firstName/lastName.
+// (falling back to "first last"), name from firstName/lastName, and with
+// BENCH_MAPPING=cel the department and employee number too.
 func mapAttrs(u *oktaUser) userAttrs {
 	formatted := strings.TrimSpace(u.First + " " + u.Last)
 	display := u.Display
@@ -72,7 +78,11 @@ func mapAttrs(u *oktaUser) userAttrs {
 	if display == "" {
 		display = u.Login
 	}
-	return userAttrs{UserName: u.Login, DisplayName: display, GivenName: u.First, FamilyName: u.Last, Formatted: formatted}
+	a := userAttrs{UserName: u.Login, DisplayName: display, GivenName: u.First, FamilyName: u.Last, Formatted: formatted}
+	if celMapping {
+		a.Department, a.EmployeeNumber = u.Department, u.EmployeeNumber
+	}
+	return a
 }
 
 // desiredTarget computes the target after a correct cycle over snap, given
@@ -161,6 +171,8 @@ func attrPatch(want, have userAttrs) map[string]any {
 	set("name.givenName", want.GivenName, have.GivenName)
 	set("name.familyName", want.FamilyName, have.FamilyName)
 	set("name.formatted", want.Formatted, have.Formatted)
+	set(enterpriseSchema+":department", want.Department, have.Department)
+	set(enterpriseSchema+":employeeNumber", want.EmployeeNumber, have.EmployeeNumber)
 	return p
 }
 

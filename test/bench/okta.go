@@ -38,7 +38,10 @@ func readSnapshot(ctx context.Context, oc *okta.Client, concurrency int) (*snaps
 			mu.Lock()
 			g.Members[u.ID] = struct{}{}
 			if _, ok := snap.Users[u.ID]; !ok {
-				snap.Users[u.ID] = &oktaUser{ID: u.ID, Login: u.Login(), First: u.FirstName(), Last: u.LastName(), Display: u.DisplayName(), Status: u.Status}
+				dept, _ := u.Attr("department")
+				emp, _ := u.Attr("employeeNumber")
+				snap.Users[u.ID] = &oktaUser{ID: u.ID, Login: u.Login(), First: u.FirstName(), Last: u.LastName(), Display: u.DisplayName(), Status: u.Status,
+					Department: dept, EmployeeNumber: emp}
 			}
 			mu.Unlock()
 		}

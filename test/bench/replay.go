@@ -124,10 +124,14 @@ func (r *replayer) reads(ctx context.Context, rp readPlan, since time.Time) erro
 // scimUser renders a model user as the create body.
 func scimUser(oktaID string, u targetUser) scim.User {
 	a := u.Attrs
-	return scim.User{
+	su := scim.User{
 		ExternalID: oktaID, UserName: a.UserName, DisplayName: a.DisplayName, Active: scim.Ptr(u.Active),
 		Name: &scim.Name{GivenName: a.GivenName, FamilyName: a.FamilyName, Formatted: a.Formatted},
 	}
+	if a.Department != "" || a.EmployeeNumber != "" {
+		su.Enterprise = &scim.EnterpriseUser{Department: a.Department, EmployeeNumber: a.EmployeeNumber}
+	}
+	return su
 }
 
 func (r *replayer) userWrites(ctx context.Context, users []userChange) error {

@@ -27,12 +27,17 @@ type phaseReport struct {
 	WallSecondsRuns   []float64 `json:"wall_seconds_runs,omitempty"`
 	ReplaySecondsRuns []float64 `json:"replay_seconds_runs,omitempty"`
 	Users             int       `json:"users"`
-	Groups            int       `json:"groups"`
-	Mode              string    `json:"mode"`
-	WallSeconds       float64   `json:"wall_seconds"`
+	// Mapping is BENCH_MAPPING: plain (the shorthands) or cel (six
+	// expressions and a scope).
+	Mapping     string  `json:"mapping"`
+	Groups      int     `json:"groups"`
+	Mode        string  `json:"mode"`
+	WallSeconds float64 `json:"wall_seconds"`
 	// EngineCPUSeconds is the engine process's CPU time over the cycle (the
 	// sampler included, which costs little).
 	EngineCPUSeconds float64 `json:"engine_cpu_seconds"`
+	// CPUPerUserMicros is EngineCPUSeconds per user of the directory, in µs.
+	CPUPerUserMicros float64 `json:"engine_cpu_us_per_user"`
 	// LoadAvg is the machine's 1-minute load average when the phase
 	// started: wall times and ratios are only comparable at similar load.
 	LoadAvg       float64  `json:"load_avg_1m"`
@@ -150,7 +155,7 @@ func mib(b uint64) string { return fmt.Sprintf("%.0f", float64(b)/(1<<20)) }
 // writeTable prints the phases as an aligned table, the way docs/benchmarks.md shows them.
 func writeTable(w io.Writer, rows []phaseReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tusers\tgroups\twall s\tCPU s\treplay s\treplay CPU s\tvs limit\tokta req\ttarget req\twrites\tokta pattern\tvs pattern\tvs batched\theap MiB\tRSS MiB\ttarget ok\tload\t")
+	fmt.Fprintln(tw, "phase\tusers\tgroups\twall s\tCPU s\treplay s\treplay CPU s\tvs limit\tokta req\ttarget req\twrites\tokta pattern\tvs pattern\tvs batched\theap MiB\tRSS MiB\ttarget ok\tload\tmapping\tCPU µs/user\t")
 	for _, r := range rows {
 		ok := "-"
 		if r.Verify != nil {
@@ -159,27 +164,27 @@ func writeTable(w io.Writer, rows []phaseReport) error {
 		if r.EngineError != "" {
 			ok = "ERROR"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%.1f\t\n",
 			r.Phase, r.Users, r.Groups, r.WallSeconds, r.EngineCPUSeconds, fmtSeconds(r.ReplaySeconds), fmtSeconds(r.ReplayCPUSeconds), fmtRatio(r.RatioVsLimit),
 			r.OktaRequests, r.TargetRequests, r.TargetWrites, r.OktaPatternRequests, fmtRatio(r.RatioVsOktaPattern), fmtRatio(r.RatioVsOktaPatternBatched),
-			mib(r.PeakHeapBytes), mib(r.PeakRSSBytes), ok, r.LoadAvg)
+			mib(r.PeakHeapBytes), mib(r.PeakRSSBytes), ok, r.LoadAvg, r.Mapping, r.CPUPerUserMicros)
 	}
 	return tw.Flush()
 }
 
 // writeMarkdown prints the same table in Markdown, for docs/benchmarks.md.
 func writeMarkdown(w io.Writer, rows []phaseReport) {
-	fmt.Fprintln(w, "| phase | users | groups | wall s | engine CPU s | replay s | replay CPU s | vs limit | Okta req | target req | target writes | Okta pattern | vs pattern | vs batched | peak heap MiB | peak RSS MiB | target = model | load |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|")
+	fmt.Fprintln(w, "| phase | users | groups | wall s | engine CPU s | replay s | replay CPU s | vs limit | Okta req | target req | target writes | Okta pattern | vs pattern | vs batched | peak heap MiB | peak RSS MiB | target = model | load | mapping | CPU µs/user |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|--:|")
 	for _, r := range rows {
 		ok := "-"
 		if r.Verify != nil {
 			ok = map[bool]string{true: "yes", false: "no"}[r.Verify.OK()]
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f | %s | %s | %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %.1f |\n",
+		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f | %s | %s | %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %s | %.1f |\n",
 			r.Phase, r.Users, r.Groups, r.WallSeconds, r.EngineCPUSeconds, fmtSeconds(r.ReplaySeconds), fmtSeconds(r.ReplayCPUSeconds), fmtRatio(r.RatioVsLimit),
 			r.OktaRequests, r.TargetRequests, r.TargetWrites, r.OktaPatternRequests, fmtRatio(r.RatioVsOktaPattern),
-			fmtRatio(r.RatioVsOktaPatternBatched), mib(r.PeakHeapBytes), mib(r.PeakRSSBytes), ok, r.LoadAvg)
+			fmtRatio(r.RatioVsOktaPatternBatched), mib(r.PeakHeapBytes), mib(r.PeakRSSBytes), ok, r.LoadAvg, r.Mapping, r.CPUPerUserMicros)
 	}
 }
 

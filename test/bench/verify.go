@@ -122,5 +122,8 @@ func userAttrsOf(u scim.User) userAttrs {
 	if u.Name != nil {
 		a.GivenName, a.FamilyName, a.Formatted = u.Name.GivenName, u.Name.FamilyName, u.Name.Formatted
 	}
+	if e := u.Enterprise; e != nil {
+		a.Department, a.EmployeeNumber = e.Department, e.EmployeeNumber
+	}
 	return a
 }

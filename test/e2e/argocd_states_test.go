@@ -65,6 +65,13 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 		add(&state{name: "unauthorized", kind: "DirectoryIntegration", key: unauthorized.di, health: "Degraded", ready: cond("Stalled", "True", "Unauthorized")})
 		add(&state{name: "integration-stalled", kind: "ProvisionedGroup", key: unauthorized.pg, health: "Degraded", ready: cond("Stalled", "True", "IntegrationStalled")})
 
+		invalid := stateNamespace("argocd-invalid-mapping", nil, func(s *localenv.Samples) {
+			s.Integration.Spec.AttributeMapping.Expressions = []v1.AttributeExpression{
+				{Target: "title", Expression: "user.profile.title +"},
+			}
+		})
+		add(&state{name: "invalid-mapping", kind: "DirectoryIntegration", key: invalid.di, health: "Degraded", ready: cond("Stalled", "True", "InvalidMapping")})
+
 		noSecret := stateNamespace("argocd-secret-missing", nil, nil)
 		Expect(cp.Client.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: noSecret.di.Namespace, Name: "secure-access-scim"}})).To(Succeed())
 		add(&state{name: "secret-missing", kind: "DirectoryIntegration", key: noSecret.di, health: "Degraded", ready: cond("Stalled", "True", "SecretNotFound")})
@@ -113,6 +120,7 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 		By("checking one object in each kstatus result")
 		Expect(kstatus(states, "DirectoryIntegration", "healthy")).To(Equal(status.CurrentStatus))
 		Expect(kstatus(states, "DirectoryIntegration", "unauthorized")).To(Equal(status.FailedStatus))
+		Expect(kstatus(states, "DirectoryIntegration", "invalid-mapping")).To(Equal(status.FailedStatus))
 		Expect(kstatus(states, "DirectoryIntegration", "objects-failing")).To(Equal(status.InProgressStatus))
 		Expect(kstatus(states, "DirectoryIntegration", "not-processed-yet")).To(Equal(status.InProgressStatus))
 

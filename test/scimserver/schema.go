@@ -3,6 +3,7 @@ package scimserver
 import (
 	"strings"
 
+	"github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
 )
@@ -12,10 +13,13 @@ const (
 	UserSchemaID      = "urn:ietf:params:scim:schemas:core:2.0:User"
 	GroupSchemaID     = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	CiscoUserSchemaID = "urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User"
+	// EnterpriseUserSchemaID is RFC 7643's enterprise user extension.
+	EnterpriseUserSchemaID = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 )
 
 // userSchema is the attribute set Cisco documents, plus emails, which Okta's
-// conformance test sends and reads back.
+// conformance test sends and reads back, and title (RFC 7643 core), which
+// attribute mappings may send.
 func userSchema() schema.Schema {
 	str := func(name string) schema.CoreAttribute {
 		return schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: name}))
@@ -29,6 +33,7 @@ func userSchema() schema.Schema {
 				Name: "userName", Required: true, Uniqueness: schema.AttributeUniquenessServer(),
 			})),
 			str("displayName"),
+			str("title"),
 			schema.ComplexCoreAttribute(schema.ComplexParams{
 				Name: "name",
 				SubAttributes: []schema.SimpleParams{
@@ -62,6 +67,40 @@ func ciscoUserSchema() schema.Schema {
 			schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: "authName"})),
 		},
 	}
+}
+
+// enterpriseUserSchema is the part of RFC 7643 §4.3 that attribute
+// mappings send.
+func enterpriseUserSchema() schema.Schema {
+	str := func(name string) schema.CoreAttribute {
+		return schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: name}))
+	}
+	return schema.Schema{
+		ID:          EnterpriseUserSchemaID,
+		Name:        optional.NewString("EnterpriseUser"),
+		Description: optional.NewString("Enterprise User"),
+		Attributes: []schema.CoreAttribute{
+			str("employeeNumber"), str("costCenter"), str("organization"), str("division"), str("department"),
+			schema.ComplexCoreAttribute(schema.ComplexParams{
+				Name: "manager",
+				SubAttributes: []schema.SimpleParams{
+					schema.SimpleStringParams(schema.StringParams{Name: "value"}),
+					schema.SimpleReferenceParams(schema.ReferenceParams{Name: "$ref", ReferenceTypes: []schema.AttributeReferenceType{"User"}}),
+					schema.SimpleStringParams(schema.StringParams{Name: "displayName", Mutability: schema.AttributeMutabilityReadOnly()}),
+				},
+			}),
+		},
+	}
+}
+
+// StringExtension is a user extension schema of string attributes, for a
+// Generic target that defines its own.
+func StringExtension(id string, attrs ...string) schema.Schema {
+	s := schema.Schema{ID: id, Name: optional.NewString("Extension"), Description: optional.NewString("Custom user extension")}
+	for _, a := range attrs {
+		s.Attributes = append(s.Attributes, schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: a})))
+	}
+	return s
 }
 
 // schemaSet resolves attribute paths against a resource's schemas so
@@ -115,4 +154,13 @@ func (s schemaSet) splitAttr(p string) (uri, name, sub string) {
 	}
 	name, sub, _ = strings.Cut(p, ".")
 	return uri, name, sub
+}
+
+// schemaExtensions lists the extensions for the library, none required.
+func (h *handler) schemaExtensions() []scim.SchemaExtension {
+	var out []scim.SchemaExtension
+	for _, e := range h.schemas.exts {
+		out = append(out, scim.SchemaExtension{Schema: e})
+	}
+	return out
 }

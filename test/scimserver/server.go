@@ -53,6 +53,9 @@ type Options struct {
 	Bulk              bool
 	BulkMaxOperations int
 	BulkMaxPayload    int
+	// UserExtensions are user extension schemas besides Cisco's and the
+	// enterprise one (see StringExtension).
+	UserExtensions []schema.Schema
 }
 
 // Server is the test SCIM server; it is an http.Handler.
@@ -94,7 +97,8 @@ func New(opts Options) (*Server, error) {
 		opts.BulkMaxPayload = 1 << 20
 	}
 	s := &Server{opts: opts, store: newStore(), bucket: newBucket(opts)}
-	s.users = &handler{srv: s, kind: userKind, schemas: schemaSet{core: userSchema(), exts: []schema.Schema{ciscoUserSchema()}}}
+	exts := append([]schema.Schema{ciscoUserSchema(), enterpriseUserSchema()}, opts.UserExtensions...)
+	s.users = &handler{srv: s, kind: userKind, schemas: schemaSet{core: userSchema(), exts: exts}}
 	s.groups = &handler{srv: s, kind: groupKind, schemas: schemaSet{core: schema.CoreGroupSchema()}}
 	return s, nil
 }
@@ -120,7 +124,7 @@ func (s *Server) api(base string) (scim.Server, error) {
 			{
 				ID: optional.NewString("User"), Name: "User", Endpoint: "/Users",
 				Description: optional.NewString("User Account"), Schema: s.users.schemas.core,
-				SchemaExtensions: []scim.SchemaExtension{{Schema: s.users.schemas.exts[0]}},
+				SchemaExtensions: s.users.schemaExtensions(),
 				Handler:          s.users,
 			},
 			{

@@ -34,6 +34,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 	// Group=identity.scimbridge.io, Version=v1alpha1
 	case v1alpha1.SchemeGroupVersion.WithKind("Assignments"):
 		return &apiv1alpha1.AssignmentsApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("AttributeExpression"):
+		return &apiv1alpha1.AttributeExpressionApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("AttributeMapping"):
 		return &apiv1alpha1.AttributeMappingApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("DirectoryIntegration"):

@@ -48,13 +48,39 @@ var schemaYAML = typed.YAMLObject(`types:
           elementType:
             scalar: string
           elementRelationship: associative
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.AttributeExpression
+  map:
+    fields:
+    - name: applyOn
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.MappingApplyOn
+      default: Always
+    - name: expression
+      type:
+        scalar: string
+    - name: target
+      type:
+        scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.AttributeMapping
   map:
     fields:
+    - name: constants
+      type:
+        map:
+          elementType:
+            scalar: string
     - name: displayName
       type:
         scalar: string
       default: displayName
+    - name: expressions
+      type:
+        list:
+          elementType:
+            namedType: com.github.scimbridge.scimbridge.api.v1alpha1.AttributeExpression
+          elementRelationship: associative
+          keys:
+          - target
     - name: nativeObjectId
       type:
         scalar: string
@@ -122,6 +148,9 @@ var schemaYAML = typed.YAMLObject(`types:
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SafetySettings
       default: {}
+    - name: scope
+      type:
+        scalar: string
     - name: suspend
       type:
         scalar: boolean
@@ -253,6 +282,8 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: name
       type:
         scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.MappingApplyOn
+  scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.ObjectFailure
   map:
     fields:

@@ -36,6 +36,21 @@ type AttributeMappingApplyConfiguration struct {
 	// sendEmails sends the Okta email as the SCIM emails attribute. Off by
 	// default because Cisco does not list emails among its attributes.
 	SendEmails *bool `json:"sendEmails,omitempty"`
+	// expressions fill target attributes from CEL expressions, one per
+	// target; an expression wins over the shorthand field of the same
+	// attribute. Each expression sees the Okta user as user (user.id,
+	// user.status, user.profile.<attribute>) and the constants below as
+	// constants.<name>, with CEL's standard functions, optional values
+	// (user.profile.?title.orValue("")) and the string extensions
+	// (lowerAscii, split, replace, trim, ...). A missing profile attribute
+	// is an error unless guarded with has() or ?.; null and "" mean no
+	// value: the attribute is left out of a create and removed from the
+	// target. Each evaluation is limited to a cost of 10000 (see
+	// docs/sync-engine.md); a runtime error fails that user only.
+	Expressions []AttributeExpressionApplyConfiguration `json:"expressions,omitempty"`
+	// constants are named values the expressions read as constants.<name>,
+	// for example the domain of the target's userNames.
+	Constants map[string]string `json:"constants,omitempty"`
 }
 
 // AttributeMappingApplyConfiguration constructs a declarative configuration of the AttributeMapping type for use with
@@ -73,5 +88,32 @@ func (b *AttributeMappingApplyConfiguration) WithNativeObjectID(value string) *A
 // If called multiple times, the SendEmails field is set to the value of the last call.
 func (b *AttributeMappingApplyConfiguration) WithSendEmails(value bool) *AttributeMappingApplyConfiguration {
 	b.SendEmails = &value
+	return b
+}
+
+// WithExpressions adds the given value to the Expressions field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the Expressions field.
+func (b *AttributeMappingApplyConfiguration) WithExpressions(values ...*AttributeExpressionApplyConfiguration) *AttributeMappingApplyConfiguration {
+	for i := range values {
+		if values[i] == nil {
+			panic("nil value passed to WithExpressions")
+		}
+		b.Expressions = append(b.Expressions, *values[i])
+	}
+	return b
+}
+
+// WithConstants puts the entries into the Constants field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, the entries provided by each call will be put on the Constants field,
+// overwriting an existing map entries in Constants field with the same key.
+func (b *AttributeMappingApplyConfiguration) WithConstants(entries map[string]string) *AttributeMappingApplyConfiguration {
+	if b.Constants == nil && len(entries) > 0 {
+		b.Constants = make(map[string]string, len(entries))
+	}
+	for k, v := range entries {
+		b.Constants[k] = v
+	}
 	return b
 }

@@ -41,8 +41,17 @@ type DirectoryIntegrationSpecApplyConfiguration struct {
 	// assignments lists people assigned directly, in addition to the members
 	// of ProvisionedGroups with assignMembers.
 	Assignments *AssignmentsApplyConfiguration `json:"assignments,omitempty"`
-	// attributeMapping chooses which Okta profile attributes fill the SCIM user.
+	// attributeMapping chooses which Okta profile attributes fill the SCIM
+	// user: the shorthand fields, and CEL expressions per target attribute.
 	AttributeMapping *AttributeMappingApplyConfiguration `json:"attributeMapping,omitempty"`
+	// scope is a CEL expression over the Okta user (user.id, user.status,
+	// user.profile.*, and attributeMapping.constants as constants.*) that
+	// must be true for an assigned user to be provisioned, for example
+	// user.profile.department != "Contractors". A user who leaves the scope
+	// is deactivated under the same safety rules as any departure. An
+	// expression that does not compile stalls the integration
+	// (InvalidMapping); one that fails for a user fails that user only.
+	Scope *string `json:"scope,omitempty"`
 	// syncInterval is how often an incremental cycle runs. At least 1m.
 	SyncInterval *v1.Duration `json:"syncInterval,omitempty"`
 	// fullResyncInterval is how often a full cycle re-reads everything on both
@@ -109,6 +118,14 @@ func (b *DirectoryIntegrationSpecApplyConfiguration) WithAssignments(value *Assi
 // If called multiple times, the AttributeMapping field is set to the value of the last call.
 func (b *DirectoryIntegrationSpecApplyConfiguration) WithAttributeMapping(value *AttributeMappingApplyConfiguration) *DirectoryIntegrationSpecApplyConfiguration {
 	b.AttributeMapping = value
+	return b
+}
+
+// WithScope sets the Scope field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Scope field is set to the value of the last call.
+func (b *DirectoryIntegrationSpecApplyConfiguration) WithScope(value string) *DirectoryIntegrationSpecApplyConfiguration {
+	b.Scope = &value
 	return b
 }
 

@@ -1,0 +1,63 @@
+package provisioning
+
+import "slices"
+
+// get returns the value kept for r.
+func (a *userAttrs) get(r attrRef) string {
+	switch r {
+	case refUserName:
+		return a.UserName
+	case refDisplayName:
+		return a.DisplayName
+	case refGivenName:
+		return a.GivenName
+	case refFamilyName:
+		return a.FamilyName
+	case refEmail:
+		return a.Email
+	case refNativeObjectID:
+		return a.NativeObjectID
+	case refFormatted:
+		return a.Formatted
+	}
+	if int(r) < len(a.Extra) {
+		return a.Extra[r]
+	}
+	return ""
+}
+
+// set stores v for r. Extra is copied first: views share it between a user
+// and its copies (a dry run's clone, the version an update replaces).
+func (a *userAttrs) set(r attrRef, v string, extras int) {
+	switch r {
+	case refUserName:
+		a.UserName = v
+	case refDisplayName:
+		a.DisplayName = v
+	case refGivenName:
+		a.GivenName = v
+	case refFamilyName:
+		a.FamilyName = v
+	case refEmail:
+		a.Email = v
+	case refNativeObjectID:
+		a.NativeObjectID = v
+	case refFormatted:
+		a.Formatted = v
+	default:
+		extra := slices.Clone(a.Extra)
+		if len(extra) < extras {
+			extra = append(extra, make([]string, extras-len(extra))...)
+		}
+		extra[r] = v
+		a.Extra = extra
+	}
+}
+
+// extras is how many attributes the mapping keeps in userAttrs.Extra.
+func (m *compiledMapping) extras() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.extra)
+}

@@ -1,0 +1,51 @@
+package provisioning
+
+import (
+	"testing"
+
+	"github.com/scimbridge/scimbridge/internal/okta"
+)
+
+// benchExpressions is the mapping of BENCH_MAPPING=cel.
+var benchExpressions = []AttributeExpression{
+	{Target: "userName", Expression: "user.profile.login.lowerAscii()"},
+	{Target: "displayName", Expression: `user.profile.?displayName.orValue("") != "" ? user.profile.displayName : (user.profile.firstName + " " + user.profile.lastName).trim()`},
+	{Target: "name.givenName", Expression: "user.profile.firstName"},
+	{Target: "name.familyName", Expression: "user.profile.lastName"},
+	{Target: "department", Expression: `user.profile.?department.orValue("")`},
+	{Target: "employeeNumber", Expression: `user.profile.?employeeNumber.orValue("")`},
+}
+
+func benchUser() okta.User {
+	return okta.User{ID: "00u1", Status: okta.StatusActive, Profile: map[string]any{
+		"login": "ada.lovelace.1@example.com", "email": "ada.lovelace.1@example.com", "firstName": "Ada", "lastName": "Lovelace",
+		"displayName": "Ada Lovelace", "department": "IT", "employeeNumber": "100001", "objectGUID": "q83vEjRWeJq83vEjRWeJqw==",
+	}}
+}
+
+func BenchmarkMapUser(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"plain", Config{Profile: ProfileCiscoSecureAccess, Mapping: Mapping{UserName: "login", DisplayName: "displayName"}}},
+		{"cel", Config{Profile: ProfileCiscoSecureAccess, Mapping: Mapping{UserName: "login", DisplayName: "displayName", Expressions: benchExpressions},
+			Scope: `user.profile.?department.orValue("") != "Contractors"`}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cfg := tc.cfg
+			m, err := compileMapping(&cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.compiled = m
+			u := benchUser()
+			b.ReportAllocs()
+			for b.Loop() {
+				if d := mapUser(&cfg, u); d == nil || d.Invalid != "" {
+					b.Fatal("not mapped")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+package provisioning
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/internal/scim"
+)
+
+// valueKind is what an expression for a target attribute must produce.
+type valueKind int
+
+const (
+	// kindString is a string; null or "" means no value.
+	kindString valueKind = iota
+	// kindEmails is a string or a list of strings, the first one primary.
+	kindEmails
+	// kindManager is the Okta user id of the manager, sent as the target
+	// id of the user linked to it.
+	kindManager
+)
+
+// attrRef names where a mapped value lives in userAttrs: a fixed field
+// (negative) or an index into userAttrs.Extra.
+type attrRef int
+
+const (
+	refUserName attrRef = -1 - iota
+	refDisplayName
+	refGivenName
+	refFamilyName
+	refEmail
+	refNativeObjectID
+	// refFormatted is derived from the names, never mapped by itself.
+	refFormatted
+)
+
+// targetAttr is one target attribute an expression can fill.
+type targetAttr struct {
+	// Name is how spec.attributeMapping names it.
+	Name string
+	// Path is the SCIM attribute path of a PATCH.
+	Path string
+	// Schema is the extension schema URN ("" for the core schema) and Attr
+	// the attribute's name inside it.
+	Schema, Attr string
+	Kind         valueKind
+	// Fixed is the userAttrs field of the attribute, or 0 when its value is
+	// kept in userAttrs.Extra.
+	Fixed attrRef
+	// Profile, when set, is the only target profile that accepts it.
+	Profile Profile
+}
+
+const enterpriseSchema = scim.SchemaEnterpriseUser
+
+// knownTargets are the attributes with a name of their own.
+var knownTargets = []targetAttr{
+	{Name: "userName", Path: "userName", Fixed: refUserName},
+	{Name: "displayName", Path: "displayName", Fixed: refDisplayName},
+	{Name: "name.givenName", Path: "name.givenName", Fixed: refGivenName},
+	{Name: "name.familyName", Path: "name.familyName", Fixed: refFamilyName},
+	{Name: "emails", Path: "emails", Kind: kindEmails, Fixed: refEmail},
+	{Name: "title", Path: "title", Attr: "title"},
+	{Name: "department", Schema: enterpriseSchema, Attr: "department"},
+	{Name: "employeeNumber", Schema: enterpriseSchema, Attr: "employeeNumber"},
+	{Name: "manager", Schema: enterpriseSchema, Attr: "manager", Kind: kindManager},
+	{Name: "nativeObjectId", Schema: scim.SchemaCiscoUser, Attr: "nativeObjectId", Fixed: refNativeObjectID, Profile: ProfileCiscoSecureAccess},
+	{Name: "authName", Schema: scim.SchemaCiscoUser, Attr: "authName", Profile: ProfileCiscoSecureAccess},
+}
+
+// extensionPath is "urn:<schema>:<attribute>", a custom extension attribute.
+var extensionPath = regexp.MustCompile(`^(urn:[A-Za-z0-9][A-Za-z0-9.:_-]*):([A-Za-z][A-Za-z0-9_]*)$`)
+
+// lookupTarget resolves a target name for a profile.
+func lookupTarget(name string, profile Profile) (targetAttr, error) {
+	for _, t := range knownTargets {
+		if t.Name != name {
+			continue
+		}
+		if t.Profile != "" && t.Profile != profile {
+			return targetAttr{}, fmt.Errorf("%s is an attribute of the %s profile only", name, t.Profile)
+		}
+		if t.Schema != "" {
+			t.Path = t.Schema + ":" + t.Attr
+		}
+		return t, nil
+	}
+	m := extensionPath.FindStringSubmatch(name)
+	if m == nil {
+		return targetAttr{}, fmt.Errorf("unknown target attribute %q", name)
+	}
+	if profile != ProfileGeneric {
+		return targetAttr{}, fmt.Errorf("extension attribute %s needs the Generic profile", name)
+	}
+	if reservedSchema(m[1]) {
+		return targetAttr{}, fmt.Errorf("%s: use the attribute's own name for the core, enterprise and Cisco schemas", name)
+	}
+	return targetAttr{Name: name, Path: name, Schema: m[1], Attr: m[2]}, nil
+}
+
+// reservedSchema reports the schemas whose attributes have names of their own.
+func reservedSchema(urn string) bool {
+	for _, s := range []string{scim.SchemaUser, scim.SchemaEnterpriseUser, scim.SchemaCiscoUser} {
+		if strings.EqualFold(urn, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -65,7 +65,6 @@ func createOrder(a, b *groupChange) int {
 func planGroups(cfg *Config, want *desired, have *actual, released map[string]bool) *groupPlan {
 	p := &groupPlan{Status: map[string]*groupStatus{}}
 	var creates []*groupChange
-
 	for _, key := range slices.Sorted(maps.Keys(want.Groups)) {
 		g := want.Groups[key]
 		if !g.Config.Push {
@@ -79,74 +78,96 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 			st.Members = len(tg.Members)
 			st.MembersUnknown = tg.Members == nil
 		}
-		if g.Config.Blocked != "" {
-			st.Blocked = g.Config.Blocked
-			continue
-		}
-		if g.Config.Deleting {
+		if g.Config.Deleting && g.Config.Blocked == "" {
 			if tg != nil {
 				p.Changes = append(p.Changes, &groupChange{Key: key, TargetID: tg.ID, Name: tg.DisplayName, Delete: true})
 			}
 			continue
 		}
-		switch {
-		case g.Config.OktaID == "":
-			st.Blocked = "the Okta group is not resolved"
-			continue
-		case g.Deleted:
-			st.Blocked = "the Okta group no longer exists; its target group is kept until the ProvisionedGroup is deleted"
-			st.RemovalsHeld = st.Members
-			continue
-		case !g.Found || !g.Read:
-			st.Blocked = "reading the Okta group's members failed"
+		if why, deleted := groupBlocked(g); why != "" {
+			st.Blocked = why
+			if deleted {
+				st.RemovalsHeld = st.Members
+			}
 			continue
 		}
-
 		members, skipped := desiredMembers(g, have)
 		st.Desired, st.Skipped = len(members), skipped
-		name := g.targetName()
-		if tg == nil {
-			c := &groupChange{Key: key, Name: name, ExternalID: g.Config.OktaID, Create: true, Add: members}
-			creates = append(creates, c)
-			continue
-		}
-		if tg.Members == nil {
+		switch {
+		case tg == nil:
+			creates = append(creates, &groupChange{Key: key, Name: g.targetName(), ExternalID: g.Config.OktaID, Create: true, Add: members})
+		case tg.Members == nil:
 			st.Blocked = "reading the target group's members failed"
-			continue
-		}
-		c := &groupChange{Key: key, TargetID: tg.ID, Name: name, Rename: tg.DisplayName != name}
-		add, extra := diff(members, tg.Members)
-		c.Add = add
-		var removals refSet
-		for _, r := range extra {
-			if u := have.userByRef(r); u != nil && u.managed() && !u.Active {
-				// Deactivated users leave pushed groups whatever the read.
-				c.Remove = append(c.Remove, r)
-				continue
+		default:
+			if c := p.planGroupUpdate(cfg, want, have, g, tg, members, st, released); c != nil {
+				p.Changes = append(p.Changes, c)
 			}
-			removals = append(removals, r)
-		}
-		if !want.Complete && len(removals) > 0 {
-			// Blocked, not held: nothing to approve, a complete read decides.
-			st.Blocked = "member removals wait for a complete read of Okta"
-			st.RemovalsHeld = len(removals)
-			removals = nil
-		}
-		allowed, held, why := screenRemovals(cfg, g, tg, removals, released, have.ids)
-		c.Remove = newRefSet(append(c.Remove, allowed...))
-		for _, r := range held {
-			p.Held = append(p.Held, HeldChange{Action: ActionRemoveMembers, Kind: "Group", Name: tg.DisplayName,
-				Detail: "remove " + memberName(have, r), key: removalKey(tg.ID, have.ids.name(r))})
-		}
-		if why != "" {
-			p.HoldReasons = append(p.HoldReasons, why)
-		}
-		st.RemovalsHeld += len(held)
-		if c.Rename || len(c.Add) > 0 || len(c.Remove) > 0 {
-			p.Changes = append(p.Changes, c)
 		}
 	}
+	p.admitCreates(cfg, have, creates)
+	return p
+}
 
+// groupBlocked says why a pushed group cannot be planned this cycle, or
+// "", and whether it is because the Okta group was deleted (its target
+// members then stay, counted as held removals).
+func groupBlocked(g *desiredGroup) (why string, deleted bool) {
+	switch {
+	case g.Config.Blocked != "":
+		return g.Config.Blocked, false
+	case g.Config.OktaID == "":
+		return "the Okta group is not resolved", false
+	case g.Deleted:
+		return "the Okta group no longer exists; its target group is kept until the ProvisionedGroup is deleted", true
+	case !g.Found || !g.Read:
+		return "reading the Okta group's members failed", false
+	}
+	return "", false
+}
+
+// planGroupUpdate plans a rename and the membership delta of an existing
+// target group, screening removals through the guards; nil when nothing
+// changes.
+func (p *groupPlan) planGroupUpdate(cfg *Config, want *desired, have *actual, g *desiredGroup, tg *targetGroup,
+	members refSet, st *groupStatus, released map[string]bool) *groupChange {
+	name := g.targetName()
+	c := &groupChange{Key: g.Config.Key, TargetID: tg.ID, Name: name, Rename: tg.DisplayName != name}
+	add, extra := diff(members, tg.Members)
+	c.Add = add
+	var removals refSet
+	for _, r := range extra {
+		if u := have.userByRef(r); u != nil && u.managed() && !u.Active {
+			// Deactivated users leave pushed groups whatever the read.
+			c.Remove = append(c.Remove, r)
+			continue
+		}
+		removals = append(removals, r)
+	}
+	if !want.Complete && len(removals) > 0 {
+		// Blocked, not held: nothing to approve, a complete read decides.
+		st.Blocked = "member removals wait for a complete read of Okta"
+		st.RemovalsHeld = len(removals)
+		removals = nil
+	}
+	allowed, held, why := screenRemovals(cfg, g, tg, removals, released, have.ids)
+	c.Remove = newRefSet(append(c.Remove, allowed...))
+	for _, r := range held {
+		p.Held = append(p.Held, HeldChange{Action: ActionRemoveMembers, Kind: "Group", Name: tg.DisplayName,
+			Detail: "remove " + memberName(have, r), key: removalKey(tg.ID, have.ids.name(r))})
+	}
+	if why != "" {
+		p.HoldReasons = append(p.HoldReasons, why)
+	}
+	st.RemovalsHeld += len(held)
+	if c.Rename || len(c.Add) > 0 || len(c.Remove) > 0 {
+		return c
+	}
+	return nil
+}
+
+// admitCreates adds the group creates the target's group cap allows, in
+// the fixed creation order, and marks the others capped.
+func (p *groupPlan) admitCreates(cfg *Config, have *actual, creates []*groupChange) {
 	capacity := cfg.EffectiveMaxGroups()
 	slices.SortFunc(creates, createOrder)
 	total := have.GroupCount
@@ -159,7 +180,6 @@ func planGroups(cfg *Config, want *desired, have *actual, released map[string]bo
 		p.Changes = append(p.Changes, c)
 	}
 	p.CapWarning = capacity > 0 && total*10 >= capacity*9
-	return p
 }
 
 // findTargetGroup finds the target group of a pushed group: by the id an

@@ -190,15 +190,9 @@ func (r *ProvisionedGroupReconciler) lookup(ctx context.Context, pg *identityv1a
 			Message: msg, ObservedGeneration: pg.Generation}
 	}
 	resolvedMsg := func() string { return fmt.Sprintf("Okta group %q (%s)", res.name, res.id) }
-	if h, ok := r.shared.hints.get(groupKey(pg), res.id, res.name); ok {
-		switch {
-		case h.gone:
-			set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, fmt.Sprintf("the Okta group %s (%q) was deleted in Okta", res.id, res.name))
-			res.id, res.name = "", ""
-			return 0, nil
-		case h.name != res.name:
-			res.renamedFrom, res.name = res.name, h.name
-		}
+	if gone := r.applyHints(pg, res); gone != "" {
+		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, gone)
+		return 0, nil
 	}
 	if di == nil {
 		set(metav1.ConditionFalse, identityv1alpha1.ReasonIntegrationAbsent,
@@ -267,6 +261,22 @@ func (r *ProvisionedGroupReconciler) lookup(ctx context.Context, pg *identityv1a
 	}
 	set(metav1.ConditionUnknown, identityv1alpha1.ReasonPending, "looking up the Okta group failed: "+cl.redact(err.Error()))
 	return 0, redactedError(cl.redact(err.Error()))
+}
+
+// applyHints folds in what the integration's last cycle learned about the
+// group: a rename is followed; a deletion clears the resolution and is
+// returned as the condition's message.
+func (r *ProvisionedGroupReconciler) applyHints(pg *identityv1alpha1.ProvisionedGroup, res *resolution) (gone string) {
+	h, ok := r.shared.hints.get(groupKey(pg), res.id, res.name)
+	switch {
+	case !ok:
+	case h.gone:
+		gone = fmt.Sprintf("the Okta group %s (%q) was deleted in Okta", res.id, res.name)
+		res.id, res.name = "", ""
+	case h.name != res.name:
+		res.renamedFrom, res.name = res.name, h.name
+	}
+	return gone
 }
 
 func describeRef(ref identityv1alpha1.OktaGroupReference) string {

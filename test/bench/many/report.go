@@ -82,6 +82,9 @@ func secs(v float64) string {
 	if math.IsNaN(v) {
 		return "n/a"
 	}
+	if v < 10 {
+		return fmt.Sprintf("%.2f s", v)
+	}
 	return fmt.Sprintf("%.1f s", v)
 }
 

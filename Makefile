@@ -156,9 +156,18 @@ demo: envtest-kubectl ## Run scimbridge locally end to end (control plane, Okta 
 ##@ Benchmarks
 
 .PHONY: bench
-bench: $(LOCALBIN) ## Benchmark the provisioning engine (BENCH_USERS, BENCH_GROUPS; see docs/benchmarks.md); writes bench/results.json.
+bench: $(LOCALBIN) ## Benchmark the provisioning engine (BENCH_USERS, BENCH_GROUPS; BENCH_MODE=many runs bench-many; see docs/benchmarks.md); writes bench/results.json.
+ifeq ($(BENCH_MODE),many)
+	$(MAKE) --no-print-directory bench-many
+else
 	go build -o $(LOCALBIN)/bench ./test/bench
 	$(LOCALBIN)/bench
+endif
+
+.PHONY: bench-many
+bench-many: $(LOCALBIN) ## Benchmark one manager with many integrations (BENCH_INTEGRATIONS, BENCH_ORGS, BENCH_USERS_PER_INTEGRATION; see docs/benchmarks.md); writes bench/results-many.json.
+	go build -o $(LOCALBIN)/bench-many ./test/bench/many
+	$(LOCALBIN)/bench-many
 
 ##@ Build
 

@@ -93,6 +93,8 @@ type jobView struct {
 type cyclePool struct {
 	workers int
 	timeout time.Duration
+	// waited, if set, hears how long each job was queued when it starts.
+	waited func(provisioning.Mode, time.Duration)
 	// done wakes the integration's reconcile when its job starts or ends.
 	done chan event.GenericEvent
 
@@ -244,6 +246,9 @@ func (p *cyclePool) next() *cycleJob {
 				p.runningLong++
 			}
 			j.state, j.started = jobRunning, time.Now()
+			if p.waited != nil {
+				p.waited(j.cfg.Mode, j.started.Sub(j.queued))
+			}
 			p.notify(j)
 			return j
 		}

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/scimbridge/scimbridge/internal/provisioning"
 )
 
 func job(name string, long bool) *cycleJob {
@@ -97,5 +99,25 @@ func TestCyclePoolStopsWorkers(t *testing.T) {
 	}
 	if p.submit(job("late", false)) {
 		t.Error("a stopped pool accepted a job")
+	}
+}
+
+// The pool reports each job's queue wait, with its mode, when a worker takes it.
+func TestCyclePoolReportsQueueWait(t *testing.T) {
+	p := newCyclePool(1, time.Minute)
+	var modes []provisioning.Mode
+	var waits []time.Duration
+	p.waited = func(m provisioning.Mode, d time.Duration) { modes, waits = append(modes, m), append(waits, d) }
+	j := job("a", false)
+	j.cfg.Mode = provisioning.ModeIncremental
+	if !p.submit(j) {
+		t.Fatal("not accepted")
+	}
+	time.Sleep(20 * time.Millisecond)
+	if got := p.next(); got != j {
+		t.Fatalf("next = %v, want a", got)
+	}
+	if len(waits) != 1 || modes[0] != provisioning.ModeIncremental || waits[0] < 20*time.Millisecond {
+		t.Fatalf("waits %v modes %v, want one Incremental wait of at least 20ms", waits, modes)
 	}
 }

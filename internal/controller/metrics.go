@@ -30,6 +30,7 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/httpx"
+	"github.com/scimbridge/scimbridge/internal/provisioning"
 )
 
 // tooManyRequests is the outcome the clients record for a 429.
@@ -44,6 +45,7 @@ const (
 // names, kinds, methods and status codes only: never URLs, queries or tokens.
 type metricsRecorder struct {
 	cycleDuration  *prometheus.HistogramVec
+	queueWait      *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
 	syncInterval   *prometheus.GaugeVec
 	suspended      *prometheus.GaugeVec
@@ -87,6 +89,11 @@ func newMetricsRecorder() *metricsRecorder {
 			Help:    "Duration of provisioning cycles by mode and result.",
 			Buckets: []float64{0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600},
 		}, append(integration, "mode", "result")),
+		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "scimbridge_cycle_queue_wait_seconds",
+			Help:    "Time a due cycle waited in the cycle pool's queue before a worker started it, by mode.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800},
+		}, []string{"mode"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "scimbridge_last_successful_sync_timestamp_seconds",
 			Help: "Unix time of the last cycle that left the target in sync (Synced True); 0 until the first one.",
@@ -141,7 +148,7 @@ func newMetricsRecorder() *metricsRecorder {
 }
 
 func (m *metricsRecorder) register(r prometheus.Registerer) {
-	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
+	r.MustRegister(m.cycleDuration, m.queueWait, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
 		m.requestLatency, m.throttled, m.held, m.conditions, m.targetRate)
 }
 
@@ -162,6 +169,11 @@ func (m *metricsRecorder) observeCycle(ns, name, mode string, ok bool, d time.Du
 		result = "failure"
 	}
 	m.cycleDuration.WithLabelValues(ns, name, mode, result).Observe(d.Seconds())
+}
+
+// observeQueueWait records how long a cycle waited for a pool worker.
+func (m *metricsRecorder) observeQueueWait(mode provisioning.Mode, d time.Duration) {
+	m.queueWait.WithLabelValues(string(mode)).Observe(d.Seconds())
 }
 
 // setIntegration exports an integration's status: the last in-sync time

@@ -120,6 +120,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 	m := sharedMetrics()
 	pool := newCyclePool(opts.MaxConcurrentCycles, opts.CycleTimeout)
+	pool.waited = m.observeQueueWait
 	if err := mgr.Add(pool); err != nil {
 		return err
 	}

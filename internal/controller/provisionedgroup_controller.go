@@ -324,6 +324,14 @@ func (r *ProvisionedGroupReconciler) reconcileFinalizer(ctx context.Context, pg 
 	} else {
 		controllerutil.RemoveFinalizer(pg, groupFinalizer)
 	}
+	return r.patchMetadata(ctx, pg, orig)
+}
+
+// patchMetadata writes a change of pg's finalizers, bounded like every
+// write so a hung API server never pins a worker.
+func (r *ProvisionedGroupReconciler) patchMetadata(ctx context.Context, pg, orig *identityv1alpha1.ProvisionedGroup) error {
+	ctx, cancel := context.WithTimeout(ctx, statusWriteTimeout)
+	defer cancel()
 	return r.Patch(ctx, pg, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
 }
 
@@ -375,7 +383,7 @@ func (r *ProvisionedGroupReconciler) reconcileDelete(ctx context.Context, pg *id
 func (r *ProvisionedGroupReconciler) releaseFinalizer(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup) error {
 	orig := pg.DeepCopy()
 	controllerutil.RemoveFinalizer(pg, groupFinalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, pg, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})))
+	return client.IgnoreNotFound(r.patchMetadata(ctx, pg, orig))
 }
 
 // groupHint is what a cycle learned about an Okta group.

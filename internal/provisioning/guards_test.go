@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,26 @@ func TestEmptiedAssignedGroupHoldsItsDeactivations(t *testing.T) {
 		res := e.cycle(ModeFull)
 		if res.Counts.Deactivated != 0 || res.Held == nil || countHeld(res.Held, ActionDeactivate) != 20 {
 			t.Fatalf("counts=%+v held=%+v", res.Counts, res.Held)
+		}
+		if !strings.Contains(res.Held.Reason, "read empty after 20 members") {
+			t.Errorf("reason %q does not say the group read empty", res.Held.Reason)
+		}
+	})
+	t.Run("a group that shrank past the bound", func(t *testing.T) {
+		// 200 users: the directory-wide bounds allow 20; Lab losing 10 of
+		// its 20 in one cycle is past its own 10%.
+		e, logins := directory(t, 200)
+		e.addGroup("Everyone", true, false, logins[:180]...)
+		e.addGroup("Lab", true, false, logins[180:]...)
+		e.cycle(ModeFull)
+
+		e.removeMembers("Lab", logins[180:190]...)
+		res := e.cycle(ModeFull)
+		if res.Counts.Deactivated != 0 || res.Held == nil || countHeld(res.Held, ActionDeactivate) != 10 {
+			t.Fatalf("counts=%+v held=%+v", res.Counts, res.Held)
+		}
+		if !strings.Contains(res.Held.Reason, "Lab lost 10 of its 20 members") {
+			t.Errorf("reason %q does not name the shrunken group", res.Held.Reason)
 		}
 	})
 }

@@ -65,6 +65,9 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 		add(&state{name: "unauthorized", kind: "DirectoryIntegration", key: unauthorized.di, health: "Degraded", ready: cond("Stalled", "True", "Unauthorized")})
 		add(&state{name: "integration-stalled", kind: "ProvisionedGroup", key: unauthorized.pg, health: "Degraded", ready: cond("Stalled", "True", "IntegrationStalled")})
 
+		forbidden := stateNamespace("argocd-forbidden", func(f *localenv.Fakes) { f.Okta.SetForbidden(true) }, nil)
+		add(&state{name: "forbidden", kind: "DirectoryIntegration", key: forbidden.di, health: "Degraded", ready: cond("Stalled", "True", "Forbidden")})
+
 		invalid := stateNamespace("argocd-invalid-mapping", nil, func(s *localenv.Samples) {
 			s.Integration.Spec.AttributeMapping.Expressions = []v1.AttributeExpression{
 				{Target: "title", Expression: "user.profile.title +"},

@@ -46,6 +46,7 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/controller"
+	"github.com/scimbridge/scimbridge/internal/memlimit"
 	"github.com/scimbridge/scimbridge/internal/version"
 )
 
@@ -73,6 +74,7 @@ type options struct {
 	leaderElectionID        string
 	leaseDuration           time.Duration
 	watchNamespaces         string
+	memoryLimitRatio        float64
 	controllers             controller.Options
 	zap                     zap.Options
 }
@@ -123,6 +125,8 @@ func parseFlags() options {
 		"Requests each integration may have in flight to its SCIM target at once (Adaptive pacing stays below it).")
 	flag.DurationVar(&o.controllers.FinalizerTimeout, "group-finalizer-timeout", 10*time.Minute,
 		"How long a deleted Delete-policy ProvisionedGroup waits for its target group to be deleted before the finalizer is released with a Warning.")
+	flag.Float64Var(&o.memoryLimitRatio, "memory-limit-ratio", 0.9,
+		"Share of the container's memory limit the Go runtime keeps the process under, collecting harder near it (0: off; GOMEMLIMIT wins).")
 	o.zap = zap.Options{Development: false}
 	o.zap.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -133,6 +137,11 @@ func main() {
 	opts := parseFlags()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts.zap)))
 	setupLog.Info("starting scimbridge", "version", version.Version)
+	if limit, err := memlimit.FromCgroup(opts.memoryLimitRatio); err != nil {
+		setupLog.Error(err, "reading the container's memory limit")
+	} else if limit > 0 {
+		setupLog.Info("memory limit set from the container's", "bytes", limit)
+	}
 
 	if err := run(opts); err != nil {
 		setupLog.Error(err, "manager exited with an error")

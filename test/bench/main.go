@@ -72,6 +72,8 @@ type settings struct {
 	Verify        bool
 	Runs          int
 	ProfileDir    string
+	// MemoryLimitMiB runs the engine as under a container limit.
+	MemoryLimitMiB int
 	// Mapping is "plain" (the shorthands) or "cel" (celExpressions and
 	// celScope).
 	Mapping string
@@ -108,7 +110,8 @@ func loadSettings() (settings, error) {
 		Users: envInt("BENCH_USERS", 20000), Groups: envInt("BENCH_GROUPS", 500),
 		ChurnPct: envFloat("BENCH_CHURN_PCT", 1), Seed: uint64(envInt("BENCH_SEED", 1)),
 		Out: os.Getenv("BENCH_OUT"), Verify: envInt("BENCH_VERIFY", 1) != 0, ProfileDir: os.Getenv("BENCH_PROFILE_DIR"),
-		Runs: envInt("BENCH_RUNS", 3), Mapping: cmp.Or(os.Getenv("BENCH_MAPPING"), "plain"),
+		MemoryLimitMiB: envInt("BENCH_MEMORY_LIMIT_MIB", 0),
+		Runs:           envInt("BENCH_RUNS", 3), Mapping: cmp.Or(os.Getenv("BENCH_MAPPING"), "plain"),
 		Tuning: tuning{
 			WriteConcurrency: envInt("BENCH_WRITE_CONCURRENCY", 8),
 			ReadConcurrency:  envInt("BENCH_READ_CONCURRENCY", 4),
@@ -312,7 +315,7 @@ func (b *bench) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.worker, err = b.procs.startWorker(ctx, self, workerInit{OktaURL: b.oktaURL, OktaToken: b.oktaTok, SCIMURL: b.scimURL, SCIMToken: b.scimTok, Tuning: b.s.Tuning, ProfileDir: b.s.ProfileDir})
+	b.worker, err = b.procs.startWorker(ctx, self, workerInit{OktaURL: b.oktaURL, OktaToken: b.oktaTok, SCIMURL: b.scimURL, SCIMToken: b.scimTok, Tuning: b.s.Tuning, ProfileDir: b.s.ProfileDir, MemoryLimitMiB: b.s.MemoryLimitMiB})
 	return err
 }
 

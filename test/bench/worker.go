@@ -38,6 +38,9 @@ type workerInit struct {
 	// ProfileDir, when set, receives cpu-<phase>.pprof and
 	// allocs-<phase>.pprof for every cycle.
 	ProfileDir string
+	// MemoryLimitMiB, when set, is the container memory limit the engine
+	// process behaves as if it ran under.
+	MemoryLimitMiB int
 }
 
 // tuning is shared by the engine and the replay so both run with the same
@@ -150,6 +153,11 @@ func runWorker(in io.Reader, out io.Writer) error {
 	var init workerInit
 	if err := dec.Decode(&init); err != nil {
 		return fmt.Errorf("worker init: %w", err)
+	}
+	if init.MemoryLimitMiB > 0 {
+		// As the manager sets it in a container with this limit
+		// (--memory-limit-ratio, default 0.9).
+		debug.SetMemoryLimit(int64(0.9 * float64(init.MemoryLimitMiB) * (1 << 20)))
 	}
 	oktaAcct, scimAcct := &httpx.Accounting{}, &httpx.Accounting{}
 	oc, err := okta.New(init.Tuning.oktaConfig(init.OktaURL, init.OktaToken, oktaAcct))

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -53,6 +54,9 @@ type clientCache struct {
 	// targetRPS and targetInFlight bound each SCIM client.
 	targetRPS      float64
 	targetInFlight int
+	// shards, when sharded, binds each SCIM client to the tenure of its
+	// integration's shard it was built in.
+	shards *shardGate
 
 	mu      sync.Mutex
 	entries map[types.NamespacedName]*clientEntry
@@ -121,6 +125,8 @@ type targetInputs struct {
 	caBundle    []byte
 	fingerprint string
 	credErr     *credentialError
+	// epoch is the shard tenure the client is built for (0: unsharded).
+	epoch uint64
 }
 
 // get returns the integration's clients, building what changed. Secret read
@@ -366,6 +372,11 @@ func (c *clientCache) targetInputs(ctx context.Context, di *identityv1alpha1.Dir
 		in.caBundle = ca.data
 		parts = append(parts, "ca", ref.Name, ref.Key, ca.resourceVersion)
 	}
+	if in.epoch = c.shards.epoch(types.NamespacedName{Namespace: di.Namespace, Name: di.Name}); in.epoch != 0 {
+		// A new tenure builds new clients and a new engine: another replica
+		// may have written the target since this one last did.
+		parts = append(parts, "epoch", strconv.FormatUint(in.epoch, 10))
+	}
 	in.key = hashKey(parts...)
 	in.fingerprint = hashKey("fingerprint", normalizeURL(t.URL), string(in.token))
 	return in, nil
@@ -391,14 +402,22 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 }
 
 func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs) (*scim.Client, *credentialError) {
-	cl, err := scim.New(di.Spec.Target.URL, string(in.token), scim.Options{
+	opts := scim.Options{
 		CABundle:       in.caBundle,
 		SendEmails:     di.Spec.AttributeMapping.SendEmails,
 		Observer:       c.metrics.observer(di.Namespace, di.Name, apiSCIM),
 		RPS:            c.targetRPS,
 		Burst:          max(1, int(c.targetRPS)),
 		MaxConcurrency: c.targetInFlight,
-	})
+	}
+	var err error
+	if c.shards.sharded() {
+		err = c.shardedTransport(di, in, &opts)
+	}
+	var cl *scim.Client
+	if err == nil {
+		cl, err = scim.New(di.Spec.Target.URL, string(in.token), opts)
+	}
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig
 		if in.caBundle != nil && strings.Contains(err.Error(), "CA") {
@@ -407,6 +426,18 @@ func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in ta
 		return nil, &credentialError{Reason: reason, Message: err.Error()}
 	}
 	return cl, nil
+}
+
+// shardedTransport gives a sharded replica's SCIM client the default
+// transport wrapped in the tenure check, and a User-Agent naming the replica.
+func (c *clientCache) shardedTransport(di *identityv1alpha1.DirectoryIntegration, in targetInputs, opts *scim.Options) error {
+	rt, err := httpx.NewTransport(httpx.TransportOptions{CABundle: in.caBundle, MaxConnsPerHost: c.targetInFlight})
+	if err != nil {
+		return fmt.Errorf("scim: %w", err)
+	}
+	opts.Transport = c.shards.transport(types.NamespacedName{Namespace: di.Namespace, Name: di.Name}, in.epoch, rt)
+	opts.UserAgent = c.shards.userAgent()
+	return nil
 }
 
 func asCredentialError(err error) *credentialError {

@@ -159,7 +159,7 @@ func TestChartRefusesImpossibleValues(t *testing.T) {
 	for set, msg := range map[string]string{
 		"shards=0": "shards must be at least 1",
 		"replicas=2,leaderElection.enabled=false":           "replicas > 1 needs leaderElection.enabled or shards > 1",
-		"sharding.leasePrefix=" + strings.Repeat("a", 41): "must be at most 40 characters",
+		"sharding.leasePrefix=" + strings.Repeat("a", 41):   "must be at most 40 characters",
 		"watchNamespaces={Team_A}":                          "is not a namespace name",
 		"serviceMonitor.enabled=true,metrics.enabled=false": "serviceMonitor.enabled needs metrics.enabled",
 	} {

@@ -232,3 +232,68 @@ func TestCutOffReplicaStopsBeforeItsShardsAreTakenOver(t *testing.T) {
 		}
 	}
 }
+
+// A replica that joins takes only its share, from the replicas above
+// theirs, and one that leaves hands over only its own shards: every other
+// shard keeps its holder (and its tenure) throughout.
+func TestJoinAndLeaveMoveOnlyTheShardsTheyMust(t *testing.T) {
+	ns := namespace(t)
+	log := newWriteLog()
+	a := start(t, ns, "a", 6, log)
+	eventually(t, testTimeout, "a to hold every shard", func() bool { return len(a.holding()) == 6 })
+	b := start(t, ns, "b", 6, log)
+	eventually(t, testTimeout, "three shards each", func() bool { return len(a.holding()) == 3 && len(b.holding()) == 3 })
+	beforeA, beforeB := a.holding(), b.holding()
+	losses := func(s int) int { return len(a.lostAt(s)) + len(b.lostAt(s)) }
+	lostAtJoin := map[int]int{}
+	for s := range 6 {
+		lostAtJoin[s] = losses(s)
+	}
+
+	c := start(t, ns, "c", 6, log)
+	eventually(t, testTimeout, "two shards each", func() bool {
+		return len(a.holding()) == 2 && len(b.holding()) == 2 && len(c.holding()) == 2
+	})
+	for name, kept := range map[string][2][]int{"a": {beforeA, a.holding()}, "b": {beforeB, b.holding()}} {
+		for _, s := range kept[1] {
+			if !slices.Contains(kept[0], s) {
+				t.Errorf("%s gained shard %d while c joined: shards moved between the replicas already there", name, s)
+			}
+		}
+	}
+	stayA, stayB, gone := a.holding(), b.holding(), c.holding()
+	lostBefore := map[int]int{}
+	for _, s := range slices.Concat(stayA, stayB) {
+		lostBefore[s] = losses(s)
+		if lostBefore[s] != lostAtJoin[s] {
+			t.Errorf("shard %d changed hands while c joined, yet stayed with a or b", s)
+		}
+	}
+	if moved := len(gone); moved != 2 {
+		t.Errorf("%d shards moved to c, want its share of 2", moved)
+	}
+
+	c.stop()
+	eventually(t, testTimeout, "a and b to hold every shard", func() bool { return len(a.holding())+len(b.holding()) == 6 })
+	for _, s := range stayA {
+		if !slices.Contains(a.holding(), s) {
+			t.Errorf("a lost shard %d when c left", s)
+		}
+	}
+	for _, s := range stayB {
+		if !slices.Contains(b.holding(), s) {
+			t.Errorf("b lost shard %d when c left", s)
+		}
+	}
+	for s, n := range lostBefore {
+		if got := losses(s); got != n {
+			t.Errorf("shard %d: its tenure ended while c left (%d losses, %d before)", s, got, n)
+		}
+	}
+	if len(a.holding()) != 3 || len(b.holding()) != 3 {
+		t.Errorf("after c left: a holds %v, b %v; want three each (c's %v split)", a.holding(), b.holding(), gone)
+	}
+	if o := log.overlaps(); len(o) > 0 {
+		t.Fatalf("two replicas wrote to one shard at once:\n%v", o)
+	}
+}

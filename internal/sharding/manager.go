@@ -223,7 +223,10 @@ func (m *Manager) round(ctx context.Context) {
 		// The least loaded replicas take free shards first, so that one
 		// replica giving a shard back does not simply take it again.
 		m.acquire(ctx, set, share-held, false)
-	case replicas > 1 && held >= fewest+2:
+	case replicas > 1 && held >= fewest+2 && !m.anyFree():
+		// Only while every shard is held: a shard given back and not yet
+		// taken is enough, and giving back more would hand some back and
+		// forth.
 		m.release(ctx, set, m.heldShards()[0], ErrReleased)
 	}
 	// A shard nobody took for a whole lease duration is taken regardless
@@ -350,4 +353,14 @@ func (m *Manager) holds(shard int) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.tenures[shard] != nil
+}
+
+// anyFree reports whether a shard is free as this replica saw it.
+func (m *Manager) anyFree() bool {
+	for s := range m.cfg.Shards {
+		if o, ok := m.seen[m.shardLeaseName(s)]; !ok || o.freeSince >= 0 {
+			return true
+		}
+	}
+	return false
 }

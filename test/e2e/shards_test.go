@@ -19,6 +19,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -68,23 +69,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		By(fmt.Sprintf("starting %d replicas with %d shards", shardReplicas, shardCount))
 		replicas := make([]*localenv.Manager, shardReplicas)
 		for i := range replicas {
-			args := append(slices.Clone(managerArgs), shardArgs...)
-			m, err := localenv.StartManager(binary, managerKubeconfig, localenv.LogPath(workDir, fmt.Sprintf("shard-replica-%d", i)), args...)
-			Expect(err).NotTo(HaveOccurred())
-			replicas[i] = m
-			DeferCleanup(func() {
-				if CurrentSpecReport().Failed() {
-					if logs, err := m.Logs(); err == nil {
-						GinkgoWriter.Println(lastLines(logs, 60))
-					}
-				}
-				Expect(m.Stop(15 * time.Second)).To(Succeed())
-			})
-		}
-		for _, m := range replicas {
-			readyCtx, done := context.WithTimeout(ctx, time.Minute)
-			Expect(m.WaitReady(readyCtx)).To(Succeed())
-			done()
+			replicas[i] = startShardReplica(fmt.Sprintf("shard-replica-%d", i))
 		}
 		Eventually(shardHolders).Should(HaveLen(shardReplicas), "every replica holds its share")
 		Eventually(func() []int {
@@ -96,22 +81,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		}).Should(ConsistOf(2, 2, 2))
 
 		By(fmt.Sprintf("applying %d integrations, each with its own Okta org and a slowed target", shardIntegrations))
-		all := make([]sharded, shardIntegrations)
-		for i := range all {
-			f, err := localenv.StartFakes(1000)
-			Expect(err).NotTo(HaveOccurred())
-			DeferCleanup(f.Close)
-			_, err = localenv.SeedDemoOrg(f.Okta)
-			Expect(err).NotTo(HaveOccurred())
-			f.SCIM.SetLatency(150 * time.Millisecond)
-			ns := fmt.Sprintf("shards-%02d", i)
-			Expect(cp.EnsureNamespace(ctx, ns)).To(Succeed())
-			s, err := localenv.ApplySamples(ctx, cp.Client, ns, f, func(s *localenv.Samples) {
-				s.Integration.Spec.Safety.MaxDeactivations = ptr.To[int32](0)
-			})
-			Expect(err).NotTo(HaveOccurred())
-			all[i] = sharded{fakes: f, samples: s}
-		}
+		all := applySharded("shards", shardIntegrations, 150*time.Millisecond)
 		want := sorted(localenv.ExpectedSecureAccessUsers())
 
 		By("killing with SIGKILL a replica that is in the middle of an initial sync")
@@ -192,21 +162,131 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		Expect(moved).To(BeNumerically(">=", 1), "the killed replica was writing to a target")
 		AddReportEntry("integrations taken over from the killed replica", moved)
 
-		By("deleting the integrations while the replicas still run")
-		for _, s := range all {
-			for _, obj := range []client.Object{s.samples.Group, s.samples.Integration} {
-				Expect(client.IgnoreNotFound(cp.Client.Delete(ctx, obj))).To(Succeed())
-			}
+		deleteSharded(all)
+	})
+
+	It("cancels the cycles of shards a replica gives back when another joins", func() {
+		By("stopping the cluster-wide manager until the spec ends")
+		Expect(mgr.Stop(15 * time.Second)).To(Succeed())
+		DeferCleanup(func() { mgr = startManager("manager-after-rebalance") })
+
+		By("starting one replica, which takes every shard")
+		first := startShardReplica("rebalance-first")
+		Eventually(shardHolders).Should(HaveLen(1))
+		var firstID string
+		for id := range shardHolders() {
+			firstID = id
 		}
-		for _, s := range all {
-			for _, obj := range []client.Object{s.samples.Group, s.samples.Integration} {
-				Eventually(func() bool {
-					return apierrors.IsNotFound(cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj))
-				}).Should(BeTrue(), "%T %s/%s still exists", obj, obj.GetNamespace(), obj.GetName())
+		all := applySharded("rebalance", 6, 400*time.Millisecond)
+		want := sorted(localenv.ExpectedSecureAccessUsers())
+
+		By("starting a second replica while the first is in the middle of initial syncs")
+		Eventually(func() int {
+			n := 0
+			for _, s := range all {
+				if len(s.fakes.Audit.Spans()) > 0 && s.fakes.SCIM.UserCount() < len(want) {
+					n++
+				}
 			}
+			return n
+		}, time.Minute, 10*time.Millisecond).Should(BeNumerically(">=", 3))
+		startShardReplica("rebalance-second")
+		Eventually(func() []int {
+			var n []int
+			for _, held := range shardHolders() {
+				n = append(n, held)
+			}
+			return n
+		}, 30*time.Second).Should(ConsistOf(3, 3))
+
+		By("waiting for every integration to converge")
+		for _, s := range all {
+			readyCtx, done := context.WithTimeout(ctx, 2*time.Minute)
+			Expect(localenv.WaitIntegrationReady(readyCtx, cp.Client, s.samples.Integration)).To(Succeed())
+			done()
+			Eventually(func() []string { return activeUserNames(s.fakes) }).Should(Equal(want))
 		}
+
+		By("checking that the handed-over syncs stopped on the first replica before the second began")
+		logs, err := first.Logs()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(logs).To(ContainSubstring("released to balance shards over replicas"))
+		cutShort := 0
+		for i, s := range all {
+			writers := checkOneWriterAtATime(i, s.fakes.Audit.Spans())
+			// The first replica wrote, never finished a cycle, and the
+			// second one finished it: the cycle was cancelled mid-way.
+			finished := `"cycle finished".*"namespace":"` + s.samples.Integration.Namespace + `"`
+			if len(writers) == 2 && writers[0] == firstID && !regexp.MustCompile(finished).MatchString(logs) {
+				cutShort++
+			}
+			Expect(len(writers)).To(BeNumerically("<=", 2), "integration %d: written by %v", i, writers)
+			Expect(s.fakes.Audit.Deactivations()).To(BeZero(), "integration %d: deactivations", i)
+		}
+		Expect(cutShort).To(BeNumerically(">=", 1), "a cycle in flight was cancelled and its integration moved")
+		AddReportEntry("syncs handed over mid-cycle", cutShort)
+		deleteSharded(all)
 	})
 })
+
+// startShardReplica starts a sharded manager and waits until it is ready.
+func startShardReplica(name string) *localenv.Manager {
+	args := append(slices.Clone(managerArgs), shardArgs...)
+	m, err := localenv.StartManager(binary, managerKubeconfig, localenv.LogPath(workDir, name), args...)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() {
+		if CurrentSpecReport().Failed() {
+			if logs, err := m.Logs(); err == nil {
+				GinkgoWriter.Println(lastLines(logs, 60))
+			}
+		}
+		Expect(m.Stop(15 * time.Second)).To(Succeed())
+	})
+	readyCtx, done := context.WithTimeout(ctx, time.Minute)
+	defer done()
+	Expect(m.WaitReady(readyCtx)).To(Succeed())
+	return m
+}
+
+// applySharded applies n integrations in namespaces <prefix>-NN, each with
+// its own Okta org and a target slowed by latency.
+func applySharded(prefix string, n int, latency time.Duration) []sharded {
+	all := make([]sharded, n)
+	for i := range all {
+		f, err := localenv.StartFakes(1000)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(f.Close)
+		_, err = localenv.SeedDemoOrg(f.Okta)
+		Expect(err).NotTo(HaveOccurred())
+		f.SCIM.SetLatency(latency)
+		ns := fmt.Sprintf("%s-%02d", prefix, i)
+		Expect(cp.EnsureNamespace(ctx, ns)).To(Succeed())
+		s, err := localenv.ApplySamples(ctx, cp.Client, ns, f, func(s *localenv.Samples) {
+			s.Integration.Spec.Safety.MaxDeactivations = ptr.To[int32](0)
+		})
+		Expect(err).NotTo(HaveOccurred())
+		all[i] = sharded{fakes: f, samples: s}
+	}
+	return all
+}
+
+// deleteSharded deletes the spec's objects while its replicas still run,
+// so that the cluster-wide manager never sees them.
+func deleteSharded(all []sharded) {
+	By("deleting the integrations while the replicas still run")
+	for _, s := range all {
+		for _, obj := range []client.Object{s.samples.Group, s.samples.Integration} {
+			Expect(client.IgnoreNotFound(cp.Client.Delete(ctx, obj))).To(Succeed())
+		}
+	}
+	for _, s := range all {
+		for _, obj := range []client.Object{s.samples.Group, s.samples.Integration} {
+			Eventually(func() bool {
+				return apierrors.IsNotFound(cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj))
+			}).Should(BeTrue(), "%T %s/%s still exists", obj, obj.GetNamespace(), obj.GetName())
+		}
+	}
+}
 
 // shardHolders counts the shard leases each replica holds now, as the
 // leases say.

@@ -177,7 +177,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		for id := range shardHolders() {
 			firstID = id
 		}
-		all := applySharded("rebalance", 6, 400*time.Millisecond)
+		all := applySharded("rebalance", 6, time.Second)
 		want := sorted(localenv.ExpectedSecureAccessUsers())
 
 		By("starting a second replica while the first is in the middle of initial syncs")

@@ -19,6 +19,7 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -47,6 +48,7 @@ import (
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/controller"
 	"github.com/scimbridge/scimbridge/internal/memlimit"
+	"github.com/scimbridge/scimbridge/internal/sharding"
 	"github.com/scimbridge/scimbridge/internal/version"
 )
 
@@ -73,6 +75,7 @@ type options struct {
 	leaderElectionNamespace string
 	leaderElectionID        string
 	leaseDuration           time.Duration
+	sharding                sharding.Config
 	watchNamespaces         string
 	memoryLimitRatio        float64
 	controllers             controller.Options
@@ -87,7 +90,7 @@ func parseFlags() options {
 	flag.BoolVar(&o.leaderElect, "leader-elect", false,
 		"Enable leader election, so that only one manager instance is active at a time.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "",
-		"Namespace of the leader election lease. Required out of cluster; in cluster it defaults to the pod's namespace.")
+		"Namespace of the leader election lease and of the shard leases. Required out of cluster; in cluster it defaults to the pod's namespace.")
 	flag.StringVar(&o.leaderElectionID, "leader-election-id", "scimbridge.identity.scimbridge.io",
 		"Name of the leader election lease. Installations that share the lease's namespace need different names.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "",
@@ -95,6 +98,17 @@ func parseFlags() options {
 			"Empty: all namespaces, which needs the ClusterRole.")
 	flag.DurationVar(&o.leaseDuration, "leader-election-lease-duration", 15*time.Second,
 		"How long non-leaders wait before trying to take over leadership.")
+	flag.IntVar(&o.sharding.Shards, "shards", 1,
+		"Shards the integrations are spread over; every replica holds some of them as Leases and acts only on their integrations. "+
+			"1: no sharding (one active manager; use --leader-elect for standbys). Every replica needs the same value.")
+	flag.StringVar(&o.sharding.Name, "shard-lease-prefix", "scimbridge-shard",
+		"Prefix of the shard leases' names. Installations that share the leases' namespace need different prefixes.")
+	flag.DurationVar(&o.sharding.LeaseDuration, "shard-lease-duration", 15*time.Second,
+		"How long a replica waits after it last saw a shard lease renewed before it takes the shard over.")
+	flag.DurationVar(&o.sharding.RenewDeadline, "shard-renew-deadline", 10*time.Second,
+		"How long a replica keeps acting on a shard after its last renewal was sent; shorter than --shard-lease-duration.")
+	flag.DurationVar(&o.sharding.RetryPeriod, "shard-retry-period", 2*time.Second,
+		"Time between two rounds of shard lease renewals and acquisitions.")
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", true,
 		"Serve metrics over HTTPS with authentication and authorization. Use --metrics-secure=false for HTTP.")
 	flag.StringVar(&o.metricsCertPath, "metrics-cert-path", "", "Directory that holds the metrics server certificate.")
@@ -187,6 +201,9 @@ func run(opts options) error {
 		return err
 	}
 
+	if opts.sharding.Shards > 1 && opts.leaderElect {
+		return errors.New("--shards > 1 replaces leader election: every replica is active on its own shards; drop --leader-elect")
+	}
 	leaseDuration := opts.leaseDuration
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
@@ -209,6 +226,9 @@ func run(opts options) error {
 		}
 	}
 	ctx := ctrl.SetupSignalHandler()
+	if opts.controllers.Sharding, err = shardingConfig(opts); err != nil {
+		return err
+	}
 	if err := controller.Setup(ctx, mgr, opts.controllers); err != nil {
 		return err
 	}
@@ -222,6 +242,32 @@ func run(opts options) error {
 	setupLog.Info("starting manager")
 	return mgr.Start(ctx)
 }
+
+// shardingConfig returns the shard leases' settings when --shards > 1,
+// nil otherwise: one manager acts on every integration, as before.
+func shardingConfig(opts options) (*sharding.Config, error) {
+	c := opts.sharding
+	if c.Shards < 1 {
+		return nil, errors.New("--shards must be at least 1")
+	}
+	if c.Shards == 1 {
+		return nil, nil
+	}
+	c.Namespace = opts.leaderElectionNamespace
+	if c.Namespace == "" {
+		data, err := os.ReadFile(serviceAccountNamespace)
+		if err != nil {
+			return nil, errors.New("--leader-election-namespace is required out of cluster: it holds the shard leases")
+		}
+		c.Namespace = strings.TrimSpace(string(data))
+	}
+	c.Identity = sharding.NewIdentity()
+	setupLog.Info("sharding the integrations", "shards", c.Shards, "identity", c.Identity, "namespace", c.Namespace)
+	return &c, nil
+}
+
+// serviceAccountNamespace is where a pod finds its own namespace.
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // watchedNamespaces turns --watch-namespaces into cache options. With
 // namespaces, every informer lists and watches only in them, so the manager

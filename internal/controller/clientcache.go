@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -52,6 +53,9 @@ type clientCache struct {
 	engineOpts provisioning.Options
 	// pace holds the manager's pacing defaults for each SCIM client.
 	pace paceDefaults
+	// shards, when sharded, binds each SCIM client to the tenure of its
+	// integration's shard it was built in.
+	shards *shardGate
 
 	mu      sync.Mutex
 	entries map[types.NamespacedName]*clientEntry
@@ -128,6 +132,8 @@ type targetInputs struct {
 	caBundle    []byte
 	fingerprint string
 	credErr     *credentialError
+	// epoch is the shard tenure the client is built for (0: unsharded).
+	epoch uint64
 }
 
 // get returns the integration's clients, building what changed. Secret read
@@ -379,6 +385,11 @@ func (c *clientCache) targetInputs(ctx context.Context, di *identityv1alpha1.Dir
 		in.caBundle = ca.data
 		parts = append(parts, "ca", ref.Name, ref.Key, ca.resourceVersion)
 	}
+	if in.epoch = c.shards.epoch(types.NamespacedName{Namespace: di.Namespace, Name: di.Name}); in.epoch != 0 {
+		// A new tenure builds new clients and a new engine: another replica
+		// may have written the target since this one last did.
+		parts = append(parts, "epoch", strconv.FormatUint(in.epoch, 10))
+	}
 	in.key = hashKey(parts...)
 	in.fingerprint = hashKey("fingerprint", normalizeURL(t.URL), string(in.token))
 	return in, nil
@@ -404,12 +415,20 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 }
 
 func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in targetInputs, pacer *scim.Pacer) (*scim.Client, *credentialError) {
-	cl, err := scim.New(di.Spec.Target.URL, string(in.token), scim.Options{
+	opts := scim.Options{
 		CABundle:   in.caBundle,
 		SendEmails: sendsEmails(di),
 		Observer:   c.metrics.observer(di.Namespace, di.Name, apiSCIM),
 		Pacer:      pacer,
-	})
+	}
+	var err error
+	if c.shards.sharded() {
+		err = c.shardedTransport(di, in, &opts)
+	}
+	var cl *scim.Client
+	if err == nil {
+		cl, err = scim.New(di.Spec.Target.URL, string(in.token), opts)
+	}
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig
 		if in.caBundle != nil && strings.Contains(err.Error(), "CA") {
@@ -418,6 +437,18 @@ func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in ta
 		return nil, &credentialError{Reason: reason, Message: err.Error()}
 	}
 	return cl, nil
+}
+
+// shardedTransport gives a sharded replica's SCIM client the default
+// transport wrapped in the tenure check, and a User-Agent naming the replica.
+func (c *clientCache) shardedTransport(di *identityv1alpha1.DirectoryIntegration, in targetInputs, opts *scim.Options) error {
+	rt, err := httpx.NewTransport(httpx.TransportOptions{CABundle: in.caBundle, MaxConnsPerHost: c.pace.inFlight})
+	if err != nil {
+		return fmt.Errorf("scim: %w", err)
+	}
+	opts.Transport = c.shards.transport(types.NamespacedName{Namespace: di.Namespace, Name: di.Name}, in.epoch, rt)
+	opts.UserAgent = c.shards.userAgent()
+	return nil
 }
 
 func asCredentialError(err error) *credentialError {

@@ -97,6 +97,9 @@ type cyclePool struct {
 	waited func(provisioning.Mode, time.Duration)
 	// done wakes the integration's reconcile when its job starts or ends.
 	done chan event.GenericEvent
+	// scope, if set, gives the context a job runs under, or why it may
+	// not run (this replica does not hold the integration's shard).
+	scope func(ctx context.Context, key types.NamespacedName) (context.Context, string)
 
 	mu          sync.Mutex
 	wake        *sync.Cond
@@ -257,9 +260,16 @@ func (p *cyclePool) next() *cycleJob {
 }
 
 func (p *cyclePool) run(ctx context.Context, j *cycleJob) {
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	base, refused := ctx, ""
+	if p.scope != nil {
+		base, refused = p.scope(ctx, j.key)
+	}
+	cctx, cancel := context.WithTimeout(base, p.timeout)
 	p.mu.Lock()
 	j.cancel = cancel
+	if refused != "" && j.cancelled == "" {
+		j.cancelled = refused
+	}
 	if j.cancelled != "" {
 		cancel()
 	}

@@ -93,6 +93,8 @@ func (r *DirectoryIntegrationReconciler) SetupWithManager(mgr ctrl.Manager) erro
 			builder.WithPredicates(groupInputChanged())).
 		// The pool wakes the integration when its cycle starts or ends.
 		WatchesRawSource(source.Channel(r.shared.pool.done, &handler.EnqueueRequestForObject{})).
+		// A gained or lost shard wakes its integrations.
+		WatchesRawSource(source.Channel(r.shared.shards.integrations, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles}).
 		Complete(r)
 }
@@ -123,6 +125,11 @@ func integrationForGroup(_ context.Context, o client.Object) []reconcile.Request
 // Reconcile runs the phases, derives the status from what they recorded,
 // and writes it once.
 func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if !r.shared.shards.owns(req.NamespacedName) {
+		// Another replica holds its shard; gaining the shard wakes it here.
+		r.disown(req.NamespacedName)
+		return ctrl.Result{}, nil
+	}
 	di := &identityv1alpha1.DirectoryIntegration{}
 	if err := r.Get(ctx, req.NamespacedName, di); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -139,6 +146,11 @@ func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl
 	s := newIntegrationScope(di, r.stateFor(req.NamespacedName))
 	err := r.runPhases(ctx, s)
 	s.di.Status = computeStatus(&s.orig.Status, s.obs)
+	if !r.shared.shards.owns(req.NamespacedName) {
+		// The shard was lost meanwhile: its next owner writes the status.
+		r.disown(req.NamespacedName)
+		return ctrl.Result{}, nil
+	}
 	if perr := r.patchStatus(ctx, s); perr != nil {
 		if s.obs.finished != nil {
 			// The result is not lost: the next reconcile folds it in.

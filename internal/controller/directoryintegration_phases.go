@@ -213,7 +213,9 @@ func (r *DirectoryIntegrationReconciler) olderTwinPending(ctx context.Context, s
 	for i := range all.Items {
 		o := &all.Items[i]
 		nn := types.NamespacedName{Namespace: o.Namespace, Name: o.Name}
-		if nn != s.key && !o.Spec.Suspend && normalizeURL(o.Spec.Target.URL) == normalizeURL(s.di.Spec.Target.URL) &&
+		// Integrations of shards another replica holds never reach this
+		// replica's cache, so waiting for them would be in vain.
+		if nn != s.key && !o.Spec.Suspend && r.shared.shards.owns(nn) && normalizeURL(o.Spec.Target.URL) == normalizeURL(s.di.Spec.Target.URL) &&
 			olderThan(o.CreationTimestamp, nn, s.di.CreationTimestamp, s.key) && r.shared.cache.twinPending(s.key, nn) {
 			return true, nil
 		}

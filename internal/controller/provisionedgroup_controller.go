@@ -66,6 +66,8 @@ func (r *ProvisionedGroupReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&identityv1alpha1.ProvisionedGroup{}, handler.EnqueueRequestsFromMapFunc(r.siblings),
 			builder.WithPredicates(createOrDelete())).
 		WatchesRawSource(source.Channel(r.shared.groupEvents, &handler.EnqueueRequestForObject{})).
+		// A gained or lost shard wakes the groups of its integrations.
+		WatchesRawSource(source.Channel(r.shared.shards.groups, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles}).
 		Complete(r)
 }
@@ -107,6 +109,12 @@ func (r *ProvisionedGroupReconciler) Reconcile(ctx context.Context, req ctrl.Req
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
+	}
+	if !r.shared.shards.owns(types.NamespacedName{Namespace: pg.Namespace, Name: pg.Spec.IntegrationRef.Name}) {
+		// The group follows its integration's shard, held by another replica.
+		r.shared.hints.forget(req.String())
+		r.shared.metrics.forget(kindGroup, req.Namespace, req.Name)
+		return ctrl.Result{}, nil
 	}
 	di := &identityv1alpha1.DirectoryIntegration{}
 	if err := r.Get(ctx, types.NamespacedName{Namespace: pg.Namespace, Name: pg.Spec.IntegrationRef.Name}, di); err != nil {

@@ -27,6 +27,7 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
+	"github.com/scimbridge/scimbridge/internal/sharding"
 )
 
 // Options tune both reconcilers. Zero values take the defaults.
@@ -65,6 +66,11 @@ type Options struct {
 	FinalizerTimeout time.Duration
 	// Engine tunes the sync engines (Log and Now are set per integration).
 	Engine provisioning.Options
+	// Sharding, when set, makes this replica one of several that each act
+	// on the integrations of the shards they hold (Client, Reader, Log and
+	// the hooks are filled in by Setup). Nil: this manager acts on every
+	// integration (alone, or as the elected leader).
+	Sharding *sharding.Config
 }
 
 func (o Options) withDefaults() Options {
@@ -119,8 +125,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	m := sharedMetrics()
+	shards, err := newShardGate(mgr, opts.Sharding)
+	if err != nil {
+		return err
+	}
 	pool := newCyclePool(opts.MaxConcurrentCycles, opts.CycleTimeout)
 	pool.waited = m.observeQueueWait
+	pool.scope = shards.cycleContext
 	if err := mgr.Add(pool); err != nil {
 		return err
 	}
@@ -130,10 +141,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		hints:       newGroupHints(),
 		groupEvents: make(chan event.GenericEvent, 256),
 		pool:        pool,
+		shards:      shards,
 	}
+	shared.cache.shards = shards
 	recorder := mgr.GetEventRecorder("scimbridge")
 	di := &DirectoryIntegrationReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts,
 		started: time.Now(), state: map[types.NamespacedName]*integrationState{}}
+	shards.disown = di.disownShard
 	if err := di.SetupWithManager(mgr); err != nil {
 		return err
 	}
@@ -152,4 +166,6 @@ type sharedState struct {
 	groupEvents chan event.GenericEvent
 	// pool runs the integrations' cycles.
 	pool *cyclePool
+	// shards says which integrations this replica acts on.
+	shards *shardGate
 }

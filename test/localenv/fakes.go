@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,32 @@ type Audit struct {
 	statuses      map[int]int
 	deactivations int
 	writes        int
+	// spans are the requests of sharded replicas, by replica.
+	spans []Span
+}
+
+// Span is one request of a sharded replica as the server saw it: from
+// the moment the server got it until it answered.
+type Span struct {
+	Replica    string
+	Begin, End time.Time
+}
+
+// Spans returns the requests of sharded replicas seen so far.
+func (a *Audit) Spans() []Span {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.spans)
+}
+
+// replicaOf returns the replica a sharded manager names in its User-Agent.
+func replicaOf(userAgent string) string {
+	_, after, ok := strings.Cut(userAgent, "(replica ")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(after, ")")
+	return id
 }
 
 // Status returns how many answers had the status code.
@@ -114,7 +141,7 @@ func (a *Audit) Writes() int {
 func (a *Audit) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.statuses, a.deactivations, a.writes = nil, 0, 0
+	a.statuses, a.deactivations, a.writes, a.spans = nil, 0, 0, nil
 }
 
 type statusRecorder struct {
@@ -136,9 +163,14 @@ func (a *Audit) wrap(next http.Handler) http.Handler {
 			deactivation = setsInactive(body)
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		begin := time.Now()
 		next.ServeHTTP(rec, r)
+		end := time.Now()
 		a.mu.Lock()
 		defer a.mu.Unlock()
+		if id := replicaOf(r.UserAgent()); id != "" {
+			a.spans = append(a.spans, Span{Replica: id, Begin: begin, End: end})
+		}
 		if a.statuses == nil {
 			a.statuses = map[int]int{}
 		}

@@ -138,12 +138,28 @@ func TestChartNamespacedMode(t *testing.T) {
 	}
 }
 
+// With shards, every replica is active on its own shards: leader election
+// is off, and the Role for the leases stays.
+func TestChartShards(t *testing.T) {
+	objs := helmTemplate(t, "sharded", "--set", "shards=3,replicas=3,leaderElection.enabled=false")
+	dep := as[appsv1.Deployment](t, find(t, objs, "Deployment", releaseNamespace, "sharded-scimbridge-controller-manager"))
+	c := checkPod(t, dep)
+	checkEveryFlag(t, c.Args, "watch-namespaces", "metrics-cert-path", "leader-election-id", "leader-election-lease-duration")
+	for _, a := range []string{"--leader-elect=false", "--shards=3", "--shard-lease-prefix=sharded-scimbridge-shard"} {
+		if !slices.Contains(c.Args, a) {
+			t.Errorf("args %q lack %s", c.Args, a)
+		}
+	}
+	find(t, objs, "Role", releaseNamespace, "sharded-scimbridge-leader-election-role")
+}
+
 // The chart refuses values it cannot honour instead of ignoring them.
 func TestChartRefusesImpossibleValues(t *testing.T) {
 	helm := tool(t, "HELM", "helm")
 	for set, msg := range map[string]string{
-		"shards=2": "shards is reserved",
-		"replicas=2,leaderElection.enabled=false":           "replicas > 1 needs leaderElection.enabled",
+		"shards=0": "shards must be at least 1",
+		"replicas=2,leaderElection.enabled=false":           "replicas > 1 needs leaderElection.enabled or shards > 1",
+		"sharding.leasePrefix=" + strings.Repeat("a", 41):   "must be at most 40 characters",
 		"watchNamespaces={Team_A}":                          "is not a namespace name",
 		"serviceMonitor.enabled=true,metrics.enabled=false": "serviceMonitor.enabled needs metrics.enabled",
 	} {

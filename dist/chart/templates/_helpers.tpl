@@ -73,17 +73,24 @@ annotations:
 {{- end }}
 {{- end }}
 
+{{- define "scimbridge.shardLeasePrefix" -}}
+{{- default (printf "%s-shard" (include "scimbridge.fullname" .)) .Values.sharding.leasePrefix }}
+{{- end }}
+
 {{- define "scimbridge.leaderElectionID" -}}
 {{- default (include "scimbridge.fullname" .) .Values.leaderElection.id }}
 {{- end }}
 
 {{/* Fails on values the chart cannot honour, rather than ignoring them. */}}
 {{- define "scimbridge.validate" -}}
-{{- if ne (int .Values.shards) 1 }}
-{{- fail "shards is reserved for a later version; only 1 is supported" }}
+{{- if lt (int .Values.shards) 1 }}
+{{- fail "shards must be at least 1" }}
 {{- end }}
-{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
-{{- fail "replicas > 1 needs leaderElection.enabled, or the replicas would all provision at once" }}
+{{- if gt (len (include "scimbridge.shardLeasePrefix" .)) 40 }}
+{{- fail "sharding.leasePrefix (or the release's full name and -shard) must be at most 40 characters" }}
+{{- end }}
+{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) (eq (int .Values.shards) 1) }}
+{{- fail "replicas > 1 needs leaderElection.enabled or shards > 1, or the replicas would all provision at once" }}
 {{- end }}
 {{- if and .Values.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "serviceMonitor.enabled needs metrics.enabled" }}

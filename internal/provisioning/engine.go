@@ -64,6 +64,9 @@ type Engine struct {
 
 	mu    sync.Mutex
 	state *state
+	// spent counts the deactivations and userName changes targeted cycles
+	// made since the last scheduled cycle: they share one threshold.
+	spent int
 }
 
 // New returns an engine reading src and writing dst.

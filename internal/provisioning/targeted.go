@@ -32,7 +32,9 @@ func (t Targets) Count() int { return len(t.Users) + len(t.Members) + len(t.Grou
 // Merge returns the union of t and o, each list sorted and without
 // duplicates; a user in Members is not repeated in Users.
 func (t Targets) Merge(o Targets) Targets {
-	u := func(a, b []string) []string { return slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a), b...)))) }
+	u := func(a, b []string) []string {
+		return slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a), b...))))
+	}
 	out := Targets{Members: u(t.Members, o.Members), Groups: u(t.Groups, o.Groups)}
 	for _, id := range u(t.Users, o.Users) {
 		if _, found := slices.BinarySearch(out.Members, id); !found {

@@ -190,6 +190,9 @@ func (s *Server) apiHandler(bucket, scope string, h http.HandlerFunc) http.Handl
 		if s.faults.applyOutage(w, r) {
 			return
 		}
+		if s.faults.failPath(w, r) {
+			return
+		}
 		if !s.authorize(w, r, scope) {
 			return
 		}

@@ -55,6 +55,7 @@ type metricsRecorder struct {
 	throttled      *prometheus.CounterVec
 	held           *prometheus.GaugeVec
 	conditions     *prometheus.GaugeVec
+	feed           feedMetrics
 
 	// exported remembers the condition types exported per object, so a
 	// condition that goes away (Stalled clears) loses its series.
@@ -81,6 +82,7 @@ func sharedMetrics() *metricsRecorder {
 func newMetricsRecorder() *metricsRecorder {
 	integration := []string{"namespace", "integration"}
 	return &metricsRecorder{
+		feed: newFeedMetrics(),
 		cycleDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scimbridge_cycle_duration_seconds",
 			Help:    "Duration of provisioning cycles by mode and result.",
@@ -138,6 +140,7 @@ func newMetricsRecorder() *metricsRecorder {
 func (m *metricsRecorder) register(r prometheus.Registerer) {
 	r.MustRegister(m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
 		m.requestLatency, m.throttled, m.held, m.conditions)
+	m.feed.register(r)
 }
 
 // observer returns the clients' per-request hook for one integration.
@@ -240,6 +243,7 @@ func (m *metricsRecorder) forget(kind, ns, name string) {
 	l := prometheus.Labels{"namespace": ns, "integration": name}
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
 		m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
+		m.feed.lag, m.feed.events, m.feed.latency,
 	} {
 		v.DeletePartialMatch(l)
 	}

@@ -60,6 +60,10 @@ type Options struct {
 	FinalizerTimeout time.Duration
 	// Engine tunes the sync engines (Log and Now are set per integration).
 	Engine provisioning.Options
+	// Feed tunes the System Log change feed; Hooks the Event Hook receiver
+	// (off unless it has a bind address).
+	Feed  FeedOptions
+	Hooks HookOptions
 }
 
 func (o Options) withDefaults() Options {
@@ -119,6 +123,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		groupEvents: make(chan event.GenericEvent, 256),
 		pool:        pool,
 	}
+	if err := setupFeed(mgr, opts, shared); err != nil {
+		return err
+	}
 	recorder := mgr.GetEventRecorder("scimbridge")
 	di := &DirectoryIntegrationReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts,
 		started: time.Now(), state: map[types.NamespacedName]*integrationState{}}
@@ -140,4 +147,22 @@ type sharedState struct {
 	groupEvents chan event.GenericEvent
 	// pool runs the integrations' cycles.
 	pool *cyclePool
+	// feed polls the System Log and queues targeted cycles; nil when off.
+	feed *changeFeed
+}
+
+// setupFeed adds the change feed and, when configured, the Event Hook
+// receiver to mgr.
+func setupFeed(mgr ctrl.Manager, opts Options, shared *sharedState) error {
+	if opts.Feed.Disabled {
+		return nil
+	}
+	shared.feed = newChangeFeed(opts.Feed, shared.pool, shared.metrics.feed, mgr.GetLogger().WithName("changefeed"))
+	if err := mgr.Add(shared.feed); err != nil {
+		return err
+	}
+	if !opts.Hooks.Enabled() {
+		return nil
+	}
+	return mgr.Add(newHookReceiver(opts.Hooks, shared.feed, shared.metrics.feed))
 }

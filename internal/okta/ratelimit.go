@@ -75,6 +75,10 @@ var defaultLimiters = NewLimiters(LimiterOptions{})
 // SharedLimiter returns the process-wide limiter of the org at orgURL.
 func SharedLimiter(orgURL string) *OrgLimiter { return defaultLimiters.For(orgURL) }
 
+// OrgKey names the org at orgURL the way the limiters do: two URLs of
+// one org give one key.
+func OrgKey(orgURL string) string { return orgKey(orgURL) }
+
 // orgKey normalises an org URL to scheme://host so trailing slashes or case
 // never split one org's budget in two.
 func orgKey(orgURL string) string {

@@ -126,7 +126,7 @@ func (p *cyclePool) parkTargeted(j *cycleJob) bool {
 	w := &cycleJob{targets: j.targets, published: j.published}
 	if prev := p.feed.waiting[j.key]; prev != nil {
 		merged := prev.targets.Merge(*j.targets)
-		w.targets, w.published = &merged, append(prev.published, j.published...)
+		w.targets, w.published = &merged, slices.Concat(prev.published, j.published)
 	}
 	p.feed.waiting[j.key] = w
 	return true

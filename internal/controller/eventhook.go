@@ -103,13 +103,13 @@ func (h *hookReceiver) Start(ctx context.Context) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: hookReadTimeout, ReadTimeout: hookReadTimeout, WriteTimeout: time.Second,
 		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
 		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cw.GetCertificate}}
-	ln, err := net.Listen("tcp", h.opts.BindAddress)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", h.opts.BindAddress)
 	if err != nil {
 		return err
 	}
 	go func() {
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
@@ -125,9 +125,10 @@ func (h *hookReceiver) NeedLeaderElection() bool { return true }
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	result, status := h.handle(w, r)
 	h.metrics.hooks.WithLabelValues(result).Inc()
-	if status != http.StatusOK {
-		http.Error(w, http.StatusText(status), status)
+	if status == http.StatusOK {
+		return
 	}
+	http.Error(w, http.StatusText(status), status)
 }
 
 // handle answers one request and says how it ended; it writes the body

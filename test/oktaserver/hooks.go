@@ -119,13 +119,13 @@ func verifyHook(client *http.Client, o HookOptions) error {
 	challenge := newUUID()
 	req, err := http.NewRequest(http.MethodGet, o.URL, nil)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	req.Header.Set("X-Okta-Verification-Challenge", challenge)
 	req.Header.Set(o.HeaderName, o.Secret)
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: verifying the event hook: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: verifying the event hook: %w", ErrInvalid, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	var body struct {

@@ -61,7 +61,7 @@ const (
 	ReasonFeedLogsDenied = "LogsReadDenied"
 	// ReasonFeedDisabled: spec.okta.changeFeed is Disabled or the manager runs without the feed.
 	ReasonFeedDisabled = "FeedDisabled"
-	// ReasonFeedInactive: the integration runs no cycles (suspended, unusable credentials, a duplicate).
+	// ReasonFeedInactive: the integration runs no cycles (suspended, unusable or unverified credentials, a duplicate).
 	ReasonFeedInactive = "Inactive"
 )
 

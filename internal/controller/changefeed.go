@@ -144,10 +144,11 @@ type feedView struct {
 	cursor, lastEvent time.Time
 	active            bool
 	message           string
-	// disabled: the spec or the manager turned the feed off.
-	disabled  bool
-	behind    string
-	behindSeq uint64
+	// disabled: the spec or the manager turned the feed off; inactive:
+	// it is off until both ends' credentials are verified.
+	disabled, inactive bool
+	behind             string
+	behindSeq          uint64
 	// behindDue: a full cycle for the mark may run now.
 	behindDue bool
 }

@@ -43,6 +43,13 @@ func (r *DirectoryIntegrationReconciler) feedPhase(ctx context.Context, s *integ
 		s.obs.feed = &feedView{disabled: true, message: "spec.okta.changeFeed is Disabled"}
 		return false, nil
 	}
+	if st := s.projected(); !conditionTrue(st.Conditions, identityv1alpha1.ConditionOktaVerified) ||
+		!conditionTrue(st.Conditions, identityv1alpha1.ConditionTargetVerified) {
+		// No targeted cycle may write with credentials an end refused (or
+		// not yet accepted).
+		s.obs.feed = &feedView{disabled: true, inactive: true, message: "the feed waits until both ends accepted their credentials"}
+		return false, nil
+	}
 	r.shared.pool.checkBase(s.key, s.di.Generation, s.clients.key)
 	reg := feedRegistration{orgURL: s.di.Spec.Okta.OrgURL, client: s.clients.okta, engine: s.clients.engine, scope: scopeOf(s)}
 	if prev := s.orig.Status.ChangeFeed; prev != nil {

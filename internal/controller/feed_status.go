@@ -89,6 +89,10 @@ func foldFeed(st *identityv1alpha1.DirectoryIntegrationStatus, c conditions, o o
 		if st.ChangeFeed != nil {
 			st.ChangeFeed.Active, st.ChangeFeed.Message = false, truncate(v.message, maxMessageLen)
 		}
+		if v.inactive {
+			c.setBool(identityv1alpha1.ConditionChangeFeed, false, identityv1alpha1.ReasonFeedInactive, v.message)
+			return
+		}
 		c.setBool(identityv1alpha1.ConditionChangeFeed, false, identityv1alpha1.ReasonFeedDisabled, v.message+"; changes reach the target with the scheduled cycles")
 		return
 	}

@@ -17,8 +17,11 @@ limitations under the License.
 package controller_test
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -27,6 +30,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/test/oktaserver"
 )
 
 const changeFeed = identityv1alpha1.ConditionChangeFeed
@@ -34,7 +38,7 @@ const changeFeed = identityv1alpha1.ConditionChangeFeed
 // feedFixture provisions a pushed group of four users with the default
 // syncInterval (10m), so anything that reaches the target within the
 // specs' timeouts came through the change feed.
-func feedFixture() (*fixture, string, map[string]string) {
+func feedFixture(mutate func(*fixture, *identityv1alpha1.DirectoryIntegration)) (*fixture, string, map[string]string) {
 	GinkgoHelper()
 	f := newFixture()
 	ids := map[string]string{}
@@ -45,6 +49,9 @@ func feedFixture() (*fixture, string, map[string]string) {
 	f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 		di.Spec.Safety.MaxDeactivations = ptr.To[int32](10)
 		di.Spec.Safety.MaxDeactivationPercent = ptr.To[int32](100)
+		if mutate != nil {
+			mutate(f, di)
+		}
 	})
 	f.provisionedGroup("eng", "okta", "eng", nil)
 	Eventually(diCondition(f.ns, "okta", synced), time.Minute).Should(Equal("True/Synced"))
@@ -62,7 +69,7 @@ func reaches(start time.Time, cond func() bool) time.Duration {
 
 var _ = Describe("The change feed", func() {
 	It("brings Okta changes to the target through targeted cycles, without a trigger and well before the sync interval", func() {
-		f, eng, ids := feedFixture()
+		f, eng, ids := feedFixture(nil)
 		before := getDI(f.ns, "okta").Status
 		inGroup := func(login string) func() bool {
 			return func() bool {
@@ -117,7 +124,7 @@ var _ = Describe("The change feed", func() {
 	})
 
 	It("never deactivates on a targeted read that fails, and converges through a full cycle once Okta answers", func() {
-		f, eng, ids := feedFixture()
+		f, eng, ids := feedFixture(nil)
 		bob := ids["bob@example.com"]
 		lastFull := getDI(f.ns, "okta").Status.LastFullSyncTime
 
@@ -139,6 +146,61 @@ var _ = Describe("The change feed", func() {
 			"a full cycle covered the lost change")
 		Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("True/Polling"))
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
+	})
+
+	It("wakes on Event Hooks, refuses forged ones, and a replay changes nothing", func() {
+		secret := secrets.add("hook-" + randomToken())
+		f, _, ids := feedFixture(func(f *fixture, di *identityv1alpha1.DirectoryIntegration) {
+			di.Spec.Okta.EventHook = &identityv1alpha1.EventHookSettings{
+				SecretRef: identityv1alpha1.SecretKeySelector{Name: "okta-hook", Key: "token"}}
+			f.secret("okta-hook", "token", secret)
+		})
+		url := "https://" + hookAddr + "/hooks/okta/" + f.ns + "/okta"
+		Expect(f.okta.RegisterEventHook(oktaserver.HookOptions{URL: url, Secret: secret, OrgURL: f.okta.URL(), CAPEM: hookCAPEM})).To(Succeed())
+		DeferCleanup(f.okta.StopEventHooks)
+
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM([]byte(hookCAPEM))
+		hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+		post := func(auth, body string) int {
+			req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", auth)
+			resp, err := hc.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			_ = resp.Body.Close()
+			return resp.StatusCode
+		}
+		delivery := `{"eventId":"replayed-1","source":"` + f.okta.URL() + `/api/v1/eventHooks/x","data":{"events":[]}}`
+		settle(f)
+		writes := f.scim.TotalRequests()
+		Expect(post("not-the-secret", delivery)).To(Equal(http.StatusUnauthorized))
+		Expect(post(secret, delivery)).To(Equal(http.StatusOK))
+		Expect(post(secret, delivery)).To(Equal(http.StatusOK))
+		Consistently(f.scim.TotalRequests, 2*time.Second).Should(Equal(writes), "hooks only wake the feed; nothing changed in Okta")
+
+		var took []time.Duration
+		for i, login := range []string{"bob@example.com", "cara@example.com", "ann@example.com", "dan@example.com"} {
+			// Changes spread over time: the poll's budget refills between them.
+			time.Sleep(5 * time.Second)
+			start := time.Now()
+			if i < 3 {
+				Expect(f.okta.Suspend(ids[login])).To(Succeed())
+				took = append(took, reaches(start, func() bool { return !active(f.scim, login) }))
+			} else {
+				Expect(f.okta.UpdateProfile(ids["bob@example.com"], map[string]any{"displayName": "Bob Edited"})).To(Succeed())
+				took = append(took, reaches(start, func() bool {
+					id, _ := f.scim.UserIDByName("bob@example.com")
+					u, _ := f.scim.User(id)
+					return u["displayName"] == "Bob Edited"
+				}))
+			}
+			GinkgoWriter.Printf("change-to-target latency with hooks: %v\n", took[i].Round(time.Millisecond))
+		}
+		slices.Sort(took)
+		GinkgoWriter.Printf("change-to-target latency with hooks over %d changes: p50 %v, max %v\n", len(took),
+			took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+		Expect(f.okta.HookStats().Delivered).To(BeNumerically(">", 0))
 	})
 
 	It("says when the feed is off", func() {

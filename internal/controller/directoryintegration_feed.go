@@ -87,7 +87,7 @@ func scopeOf(s *integrationScope) feedScope {
 }
 
 // collectTargeted records a finished targeted cycle: metrics, the log
-// line and the groups' push status. It never schedules the next cycle:
+// line and the fallback mark when it failed. It never schedules the next cycle:
 // scheduled cycles keep their own rhythm.
 func (r *DirectoryIntegrationReconciler) collectTargeted(ctx context.Context, s *integrationScope, job *cycleJob) {
 	if errors.Is(job.err, provisioning.ErrNoState) {
@@ -111,12 +111,12 @@ func (r *DirectoryIntegrationReconciler) collectTargeted(ctx context.Context, s 
 	case job.err != nil:
 		// What it was to write may not be written: a full cycle reads it all.
 		r.feedBehind(s.key, "a targeted cycle failed")
-	case job.result != nil:
-		if !job.result.SourceComplete {
-			r.feedBehind(s.key, "a targeted cycle read Okta incompletely")
-		}
-		r.reportGroups(ctx, s, job.cfg, job.result, job.finished)
+	case job.result != nil && !job.result.SourceComplete:
+		r.feedBehind(s.key, "a targeted cycle read Okta incompletely")
 	}
+	// The groups' push status follows the scheduled cycles: a targeted
+	// cycle reads few of them and attempts no retry of a failed push, so
+	// its report would tell less than the last scheduled one.
 }
 
 func (r *DirectoryIntegrationReconciler) feedBehind(key types.NamespacedName, why string) {

@@ -54,6 +54,13 @@ func feedFixture(mutate func(*fixture, *identityv1alpha1.DirectoryIntegration)) 
 		}
 	})
 	f.provisionedGroup("eng", "okta", "eng", nil)
+	// A first cycle may run before the group exists: wait for its push.
+	Eventually(pgCondition(f.ns, "eng", ready), time.Minute).Should(Equal("True/Ready"))
+	Eventually(func() bool {
+		gid, _ := f.scim.GroupIDByName("eng")
+		m, _ := f.scim.GroupMembers(gid)
+		return len(m) == 3
+	}).Should(BeTrue())
 	Eventually(diCondition(f.ns, "okta", synced), time.Minute).Should(Equal("True/Synced"))
 	Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("True/Polling"))
 	return f, eng, ids

@@ -70,6 +70,7 @@ type options struct {
 	metricsCertKey          string
 	secureMetrics           bool
 	enableHTTP2             bool
+	changeFeed              bool
 	probeAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
@@ -141,9 +142,18 @@ func parseFlags() options {
 		"How long a deleted Delete-policy ProvisionedGroup waits for its target group to be deleted before the finalizer is released with a Warning.")
 	flag.Float64Var(&o.memoryLimitRatio, "memory-limit-ratio", 0.9,
 		"Share of the container's memory limit the Go runtime keeps the process under, collecting harder near it (0: off; GOMEMLIMIT wins).")
+	flag.BoolVar(&o.changeFeed, "change-feed", true,
+		"Poll each Okta org's System Log and run targeted cycles for the users and groups its events name.")
+	flag.Float64Var(&o.controllers.Feed.LogsShare, "change-feed-logs-share", 0.1,
+		"Share of each Okta org's System Log rate bucket the change feed plans its polls for (at most 0.1).")
+	flag.StringVar(&o.controllers.Hooks.BindAddress, "event-hook-bind-address", "0",
+		"The address the Okta Event Hook receiver (TLS) binds to; 0 turns it off.")
+	flag.StringVar(&o.controllers.Hooks.CertDir, "event-hook-cert-dir", "/var/run/scimbridge/hook-certs",
+		"Directory that holds the Event Hook receiver's tls.crt and tls.key (reloaded when they change).")
 	o.zap = zap.Options{Development: false}
 	o.zap.BindFlags(flag.CommandLine)
 	flag.Parse()
+	o.controllers.Feed.Disabled = !o.changeFeed
 	return o
 }
 

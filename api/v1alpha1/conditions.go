@@ -42,6 +42,27 @@ const (
 	ConditionResolved = "Resolved"
 	// ConditionPushed reports whether a ProvisionedGroup is pushed to the target.
 	ConditionPushed = "Pushed"
+	// ConditionChangeFeed reports whether the System Log feed brings Okta's
+	// changes to the target between scheduled cycles. It never affects
+	// Ready: without the feed, changes wait for the scheduled cycles.
+	ConditionChangeFeed = "ChangeFeedActive"
+)
+
+// Reasons of ChangeFeedActive.
+const (
+	// ReasonFeedPolling: the feed polls the System Log and its last poll succeeded.
+	ReasonFeedPolling = "Polling"
+	// ReasonFeedStarting: the feed has not polled yet.
+	ReasonFeedStarting = "Starting"
+	// ReasonFeedBehind: the feed fell behind or a change it handed on was
+	// not written; a full cycle runs to cover every change.
+	ReasonFeedBehind = "FeedBehind"
+	// ReasonFeedLogsDenied: the Okta credentials may not read the System Log.
+	ReasonFeedLogsDenied = "LogsReadDenied"
+	// ReasonFeedDisabled: spec.okta.changeFeed is Disabled or the manager runs without the feed.
+	ReasonFeedDisabled = "FeedDisabled"
+	// ReasonFeedInactive: the integration runs no cycles (suspended, unusable or unverified credentials, a duplicate).
+	ReasonFeedInactive = "Inactive"
 )
 
 // Reasons of the verification conditions (OktaVerified, TargetVerified),

@@ -128,6 +128,44 @@ type DirectoryIntegrationStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	LastHandledFullSyncAt string `json:"lastHandledFullSyncAt,omitempty"`
+
+	// changeFeed describes the System Log feed and the targeted cycles it ran.
+	// +optional
+	ChangeFeed *ChangeFeedStatus `json:"changeFeed,omitempty"`
+}
+
+// ChangeFeedStatus describes the change feed of an integration.
+type ChangeFeedStatus struct {
+	// cursor is the publication time (RFC 3339, milliseconds) of the last
+	// System Log event the feed handed on; after a restart polling resumes
+	// there. Losing it costs nothing but time: changes before the poll
+	// started reach the target with the next scheduled cycle.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	Cursor string `json:"cursor,omitempty"`
+
+	// active is true while the feed polls the System Log for this integration.
+	// +optional
+	Active bool `json:"active,omitempty"`
+
+	// message says why the feed is off, when it is.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Message string `json:"message,omitempty"`
+
+	// lastEventTime is when the last event that concerned this integration
+	// was published in Okta.
+	// +optional
+	LastEventTime *metav1.Time `json:"lastEventTime,omitempty"`
+
+	// lastTargetedSyncTime is when the last targeted cycle finished.
+	// +optional
+	LastTargetedSyncTime *metav1.Time `json:"lastTargetedSyncTime,omitempty"`
+
+	// targetedCycles counts the targeted cycles that completed.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	TargetedCycles int64 `json:"targetedCycles,omitempty"`
 }
 
 // UserCounts compares the users wanted in the target with those present.

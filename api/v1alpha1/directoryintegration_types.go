@@ -145,6 +145,54 @@ type OktaSource struct {
 	// credentials and a private-key JWT, which Okta recommends over API tokens.
 	// +optional
 	OAuth *OktaOAuth `json:"oauth,omitempty"`
+
+	// changeFeed selects how changes made in Okta reach the target between
+	// scheduled cycles. SystemLog (the default) polls the org's System Log
+	// with a small share of its rate bucket and runs a targeted cycle for
+	// the users and groups its events name, within seconds; Disabled leaves
+	// every change to the scheduled cycles. An OAuth service app needs the
+	// okta.logs.read scope (add it to oauth.scopes and grant it in Okta);
+	// without it the feed stays off and status.changeFeed says why.
+	// +optional
+	// +kubebuilder:default=SystemLog
+	ChangeFeed ChangeFeedMode `json:"changeFeed,omitempty"`
+
+	// eventHook accepts Okta Event Hooks for this integration at
+	// /hooks/okta/<namespace>/<name> on the manager's event hook endpoint,
+	// which must be enabled (--event-hook-bind-address). A hook only wakes
+	// the System Log poll: what is written always comes from Okta's
+	// current state, so lost, repeated or reordered hooks change nothing.
+	// +optional
+	EventHook *EventHookSettings `json:"eventHook,omitempty"`
+}
+
+// ChangeFeedMode selects the change feed.
+// +kubebuilder:validation:Enum=SystemLog;Disabled
+type ChangeFeedMode string
+
+const (
+	// ChangeFeedSystemLog polls the Okta System Log.
+	ChangeFeedSystemLog ChangeFeedMode = "SystemLog"
+	// ChangeFeedDisabled leaves changes to the scheduled cycles.
+	ChangeFeedDisabled ChangeFeedMode = "Disabled"
+)
+
+// EventHookSettings authenticates Okta's Event Hook requests.
+type EventHookSettings struct {
+	// secretRef selects the static secret the Okta admin configured as the
+	// value of the hook's authentication header. Requests without it are
+	// answered 401.
+	// +required
+	SecretRef SecretKeySelector `json:"secretRef"`
+
+	// headerName is the name of the authentication header, as configured
+	// in Okta.
+	// +optional
+	// +kubebuilder:default=Authorization
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9-]+$`
+	HeaderName string `json:"headerName,omitempty"`
 }
 
 // OktaOAuth configures OAuth 2.0 client credentials with a private-key JWT.

@@ -50,6 +50,10 @@ func foldCycle(st *identityv1alpha1.DirectoryIntegrationStatus, c conditions, o 
 	if j == nil || j.cancelled != "" {
 		return
 	}
+	if j.targets != nil {
+		foldTargeted(st, c, o)
+		return
+	}
 	st.ObservedGeneration = j.generation
 	if j.requested != "" {
 		st.LastHandledReconcileAt = truncate(j.requested, 128)
@@ -68,15 +72,19 @@ func foldCycle(st *identityv1alpha1.DirectoryIntegrationStatus, c conditions, o 
 	if reason == identityv1alpha1.ReasonSynced {
 		st.LastSuccessfulSyncTime = &end
 	}
-	if res == nil {
-		return
+	if res != nil {
+		foldAuthErrors(c, res, o.redact)
 	}
-	// The first 401 or 403 in the cycle is the end's verdict on its credentials.
+}
+
+// foldAuthErrors records a cycle's first 401 or 403 of each end: it is
+// the end's verdict on its credentials.
+func foldAuthErrors(c conditions, res *provisioning.Result, redact func(string) string) {
 	if err := res.TargetAuthErr; err != nil {
-		c.setBool(identityv1alpha1.ConditionTargetVerified, false, authReason(errors.Is(err, scim.ErrForbidden)), o.redact(err.Error()))
+		c.setBool(identityv1alpha1.ConditionTargetVerified, false, authReason(errors.Is(err, scim.ErrForbidden)), redact(err.Error()))
 	}
 	if err := res.SourceAuthErr; err != nil {
-		c.setBool(identityv1alpha1.ConditionOktaVerified, false, authReason(errors.Is(err, okta.ErrForbidden)), o.redact(err.Error()))
+		c.setBool(identityv1alpha1.ConditionOktaVerified, false, authReason(errors.Is(err, okta.ErrForbidden)), redact(err.Error()))
 	}
 }
 
@@ -89,13 +97,7 @@ func authReason(forbidden bool) string {
 
 // foldResult records a completed cycle's counts and reports.
 func foldResult(st *identityv1alpha1.DirectoryIntegrationStatus, res *provisioning.Result, j *cycleJob, end metav1.Time, redact func(string) string) {
-	u, g := res.UserCounts, res.GroupCounts
-	st.Users = &identityv1alpha1.UserCounts{InScope: clamp32(u.InScope), Synced: clamp32(u.Synced), Managed: clamp32(u.Managed),
-		Active: clamp32(u.Active), Deferred: clamp32(u.Deferred), Failed: clamp32(u.Failed), Held: clamp32(u.Held), Conflicts: clamp32(u.Conflicts)}
-	st.Groups = &identityv1alpha1.GroupCounts{Wanted: clamp32(g.Wanted), Pushed: clamp32(g.Pushed), Capped: clamp32(g.Capped),
-		InTarget: clamp32(g.InTarget), Cap: clamp32(g.Cap)}
-	st.UsersSummary = fmt.Sprintf("%d/%d", u.Synced, u.InScope)
-	st.GroupsSummary = fmt.Sprintf("%d/%d", g.Pushed, g.Wanted)
+	foldCounts(st, res)
 	if res.Mode == provisioning.ModeFull {
 		st.LastFullSyncTime = &end
 	}
@@ -111,6 +113,17 @@ func foldResult(st *identityv1alpha1.DirectoryIntegrationStatus, res *provisioni
 	if res.ApprovalConsumed != "" {
 		st.LastApprovedPlanID = truncate(res.ApprovalConsumed, 64)
 	}
+}
+
+// foldCounts records the wanted-versus-present counts a cycle verified.
+func foldCounts(st *identityv1alpha1.DirectoryIntegrationStatus, res *provisioning.Result) {
+	u, g := res.UserCounts, res.GroupCounts
+	st.Users = &identityv1alpha1.UserCounts{InScope: clamp32(u.InScope), Synced: clamp32(u.Synced), Managed: clamp32(u.Managed),
+		Active: clamp32(u.Active), Deferred: clamp32(u.Deferred), Failed: clamp32(u.Failed), Held: clamp32(u.Held), Conflicts: clamp32(u.Conflicts)}
+	st.Groups = &identityv1alpha1.GroupCounts{Wanted: clamp32(g.Wanted), Pushed: clamp32(g.Pushed), Capped: clamp32(g.Capped),
+		InTarget: clamp32(g.InTarget), Cap: clamp32(g.Cap)}
+	st.UsersSummary = fmt.Sprintf("%d/%d", u.Synced, u.InScope)
+	st.GroupsSummary = fmt.Sprintf("%d/%d", g.Pushed, g.Wanted)
 }
 
 func heldStatus(h *provisioning.HeldSet, prev *identityv1alpha1.HeldDeactivations, end metav1.Time, redact func(string) string) *identityv1alpha1.HeldDeactivations {

@@ -58,6 +58,10 @@ type cycleJob struct {
 	requested  string // reconcile-requested-at value
 	fullSync   string // full-sync-requested-at value
 	approval   string
+	// targets makes it a targeted cycle (see cyclepool_targeted.go);
+	// published are the events' publication times, for the latency metric.
+	targets   *provisioning.Targets
+	published []time.Time
 
 	state           jobState
 	queued, started time.Time
@@ -82,6 +86,7 @@ type jobView struct {
 	generation      int64
 	clientsKey      string
 	position        int // in the queue, 1-based; 0 once running
+	targeted        bool
 }
 
 // cyclePool runs cycles apart from the reconcile workers, so a long first
@@ -105,6 +110,7 @@ type cyclePool struct {
 	wake        *sync.Cond
 	jobs        map[types.NamespacedName]*cycleJob
 	queue       []*cycleJob
+	feed        feedJobs
 	running     int
 	runningLong int
 	stopped     bool
@@ -112,7 +118,7 @@ type cyclePool struct {
 
 func newCyclePool(workers int, timeout time.Duration) *cyclePool {
 	p := &cyclePool{workers: max(1, workers), timeout: timeout, done: make(chan event.GenericEvent, 1024),
-		jobs: map[types.NamespacedName]*cycleJob{}}
+		jobs: map[types.NamespacedName]*cycleJob{}, feed: newFeedJobs()}
 	p.wake = sync.NewCond(&p.mu)
 	return p
 }
@@ -144,9 +150,10 @@ func (p *cyclePool) NeedLeaderElection() bool { return true }
 func (p *cyclePool) submit(j *cycleJob) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, busy := p.jobs[j.key]; busy || p.stopped {
+	if old, busy := p.jobs[j.key]; (busy && !p.coveredBy(old, j)) || p.stopped {
 		return false
 	}
+	p.feed.bases[j.key] = j
 	j.state, j.queued = jobQueued, time.Now()
 	p.jobs[j.key] = j
 	p.queue = append(p.queue, j)
@@ -163,7 +170,7 @@ func (p *cyclePool) view(key types.NamespacedName) (jobView, bool) {
 		return jobView{}, false
 	}
 	v := jobView{state: j.state, trigger: j.trigger, mode: j.cfg.Mode, queued: j.queued, started: j.started,
-		generation: j.generation, clientsKey: j.clientsKey}
+		generation: j.generation, clientsKey: j.clientsKey, targeted: j.targets != nil}
 	if j.state == jobQueued {
 		v.position = slices.Index(p.queue, j) + 1
 	}
@@ -179,6 +186,7 @@ func (p *cyclePool) take(key types.NamespacedName) *cycleJob {
 		return nil
 	}
 	delete(p.jobs, key)
+	p.queueWaiting(key)
 	return j
 }
 
@@ -186,7 +194,10 @@ func (p *cyclePool) take(key types.NamespacedName) *cycleJob {
 func (p *cyclePool) restore(j *cycleJob) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, busy := p.jobs[j.key]; !busy && !p.stopped {
+	if cur, busy := p.jobs[j.key]; busy && !p.parkTargeted(cur) {
+		return
+	}
+	if !p.stopped {
 		p.jobs[j.key] = j
 	}
 }
@@ -196,6 +207,9 @@ func (p *cyclePool) restore(j *cycleJob) {
 func (p *cyclePool) cancel(key types.NamespacedName, why string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Targeted cycles run with the last scheduled cycle's configuration,
+	// which is out of date now.
+	p.feed.forget(key)
 	j := p.jobs[key]
 	if j == nil || j.state == jobDone {
 		return
@@ -218,6 +232,7 @@ func (p *cyclePool) forget(key types.NamespacedName) {
 	if j := p.jobs[key]; j != nil && j.state == jobDone {
 		delete(p.jobs, key)
 	}
+	p.feed.forget(key)
 }
 
 func (p *cyclePool) work(ctx context.Context) {
@@ -274,7 +289,7 @@ func (p *cyclePool) run(ctx context.Context, j *cycleJob) {
 		cancel()
 	}
 	p.mu.Unlock()
-	res, err := j.engine.Run(cctx, j.cfg)
+	res, err := j.runEngine(cctx)
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && cctx.Err() != nil {
 		err = fmt.Errorf("the cycle did not finish within %s; the next cycle continues from what was done: %w", p.timeout, err)
 	}

@@ -145,6 +145,11 @@ func (r *DirectoryIntegrationReconciler) Reconcile(ctx context.Context, req ctrl
 	}
 	s := newIntegrationScope(di, r.stateFor(req.NamespacedName))
 	err := r.runPhases(ctx, s)
+	if (s.obs.feed == nil || s.obs.feed.disabled) && r.shared.feed != nil {
+		// Suspended, unusable credentials, a duplicate, or the feed off.
+		r.shared.feed.forget(s.key)
+	}
+	r.feedCovered(s)
 	s.di.Status = computeStatus(&s.orig.Status, s.obs)
 	if !r.shared.shards.owns(req.NamespacedName) {
 		// The shard was lost meanwhile: its next owner writes the status.
@@ -183,6 +188,9 @@ func (r *DirectoryIntegrationReconciler) forget(nn types.NamespacedName) {
 	r.mu.Unlock()
 	r.shared.pool.forget(nn)
 	r.shared.cache.forget(nn)
+	if r.shared.feed != nil {
+		r.shared.feed.forget(nn)
+	}
 	r.shared.metrics.forget(kindIntegration, nn.Namespace, nn.Name)
 }
 

@@ -40,7 +40,7 @@ type phase func(ctx context.Context, s *integrationScope) (stop bool, err error)
 func (r *DirectoryIntegrationReconciler) runPhases(ctx context.Context, s *integrationScope) error {
 	for _, p := range []phase{
 		r.clientsPhase, r.groupsPhase, r.collectPhase, r.suspendPhase, r.mappingPhase, r.credentialsPhase, r.duplicatesPhase,
-		r.busyPhase, r.schedulePhase, r.verifyPhase, r.duplicatesPhase, r.submitPhase,
+		r.feedPhase, r.busyPhase, r.schedulePhase, r.verifyPhase, r.duplicatesPhase, r.submitPhase,
 	} {
 		if stop, err := p(ctx, s); stop || err != nil {
 			return err
@@ -92,6 +92,10 @@ func (r *DirectoryIntegrationReconciler) collectPhase(ctx context.Context, s *in
 	log := logf.FromContext(ctx).WithValues("mode", job.cfg.Mode, "trigger", job.trigger)
 	if job.cancelled != "" {
 		log.Info("cycle cancelled", "reason", job.cancelled)
+		return false, nil
+	}
+	if job.targets != nil {
+		r.collectTargeted(ctx, s, job)
 		return false, nil
 	}
 	ok := cycleOK(job)
@@ -243,6 +247,12 @@ func (r *DirectoryIntegrationReconciler) busyPhase(_ context.Context, s *integra
 	}
 	if v.generation != s.di.Generation || v.clientsKey != s.clients.key {
 		r.shared.pool.cancel(s.key, "the spec or a Secret changed while the cycle waited or ran")
+	}
+	if v.targeted {
+		// A targeted cycle is no work towards the spec: it does not show
+		// as Reconciling, and a queued one gives way to a due scheduled
+		// cycle (which reads after its changes).
+		return v.state != jobQueued, nil
 	}
 	s.obs.job = &v
 	return true, nil

@@ -98,6 +98,8 @@ type observation struct {
 	interrupted bool
 	// handled are the annotation values a verification acted upon.
 	handledRequest, handledFullSync string
+	// feed is the change feed's state, when the integration subscribes.
+	feed *feedView
 }
 
 // verification is the outcome of checking both ends' credentials.

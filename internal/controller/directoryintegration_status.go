@@ -35,6 +35,7 @@ func computeStatus(prev *identityv1alpha1.DirectoryIntegrationStatus, o observat
 	st := *prev.DeepCopy()
 	c := conditions{list: &st.Conditions, now: o.now, gen: o.generation}
 	foldCycle(&st, c, o)
+	foldFeed(&st, c, o)
 	foldCredentials(c, o)
 	if o.processed {
 		st.ObservedGeneration = o.generation

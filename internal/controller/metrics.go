@@ -58,6 +58,7 @@ type metricsRecorder struct {
 	held           *prometheus.GaugeVec
 	conditions     *prometheus.GaugeVec
 	targetRate     *prometheus.GaugeVec
+	feed           feedMetrics
 
 	// exported remembers the condition types exported per object, so a
 	// condition that goes away (Stalled clears) loses its series.
@@ -84,6 +85,7 @@ func sharedMetrics() *metricsRecorder {
 func newMetricsRecorder() *metricsRecorder {
 	integration := []string{"namespace", "integration"}
 	return &metricsRecorder{
+		feed: newFeedMetrics(),
 		cycleDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scimbridge_cycle_duration_seconds",
 			Help:    "Duration of provisioning cycles by mode and result.",
@@ -150,6 +152,7 @@ func newMetricsRecorder() *metricsRecorder {
 func (m *metricsRecorder) register(r prometheus.Registerer) {
 	r.MustRegister(m.cycleDuration, m.queueWait, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests,
 		m.requestLatency, m.throttled, m.held, m.conditions, m.targetRate)
+	m.feed.register(r)
 }
 
 // observer returns the clients' per-request hook for one integration.
@@ -263,6 +266,7 @@ func (m *metricsRecorder) forget(kind, ns, name string) {
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
 		m.cycleDuration, m.lastSuccess, m.syncInterval, m.suspended, m.objects, m.outOfSync, m.groupCap, m.requests, m.throttled, m.held,
 		m.targetRate,
+		m.feed.lag, m.feed.events, m.feed.latency,
 	} {
 		v.DeletePartialMatch(l)
 	}

@@ -35,6 +35,7 @@ const (
 	triggerGroups     = "GroupsChanged"
 	triggerFirst      = "FirstCycle"
 	triggerDue        = "Due"
+	triggerFeedBehind = "ChangeFeedBehind"
 )
 
 // scheduleInput is everything that decides whether a cycle runs now.
@@ -48,6 +49,7 @@ type scheduleInput struct {
 	ClientsChanged    bool // a Secret or client field changed since the last attempt
 	GroupsChanged     bool // a ProvisionedGroup needs the cycle
 	NeverSynced       bool
+	FeedBehind        bool // the change feed may have missed changes
 
 	// NextSync is status.nextSyncTime (zero: none).
 	NextSync time.Time
@@ -106,6 +108,9 @@ func decide(in scheduleInput) decision {
 		return try(triggerGroups, autoGap)
 	case in.NeverSynced && in.NextSync.IsZero():
 		return try(triggerFirst, autoGap)
+	case in.FeedBehind:
+		mode = provisioning.ModeFull
+		return try(triggerFeedBehind, autoGap)
 	}
 	due := in.NextSync
 	if due.IsZero() {

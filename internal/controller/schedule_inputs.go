@@ -42,6 +42,7 @@ func (r *DirectoryIntegrationReconciler) schedule(s *integrationScope, st *ident
 		ClientsChanged:     state.clientsKey != "" && state.clientsKey != s.clients.key,
 		GroupsChanged:      groupsChanged(s),
 		NeverSynced:        st.LastSyncTime == nil,
+		FeedBehind:         s.obs.feed != nil && s.obs.feed.behindDue,
 		NextSync:           timeOf(st.NextSyncTime),
 		LastFullSync:       timeOf(st.LastFullSyncTime),
 		SyncInterval:       syncInterval(di),

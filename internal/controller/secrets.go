@@ -48,6 +48,9 @@ func secretNames(di *identityv1alpha1.DirectoryIntegration) []string {
 	if r := di.Spec.Target.CABundleSecretRef; r != nil {
 		names = append(names, r.Name)
 	}
+	if h := di.Spec.Okta.EventHook; h != nil {
+		names = append(names, h.SecretRef.Name)
+	}
 	slices.Sort(names)
 	return slices.Compact(names)
 }

@@ -71,6 +71,10 @@ type Options struct {
 	// the hooks are filled in by Setup). Nil: this manager acts on every
 	// integration (alone, or as the elected leader).
 	Sharding *sharding.Config
+	// Feed tunes the System Log change feed; Hooks the Event Hook receiver
+	// (off unless it has a bind address).
+	Feed  FeedOptions
+	Hooks HookOptions
 }
 
 func (o Options) withDefaults() Options {
@@ -144,6 +148,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		shards:      shards,
 	}
 	shared.cache.shards = shards
+	if err := setupFeed(mgr, opts, shared); err != nil {
+		return err
+	}
 	recorder := mgr.GetEventRecorder("scimbridge")
 	di := &DirectoryIntegrationReconciler{Client: mgr.GetClient(), Recorder: recorder, shared: shared, opts: opts,
 		started: time.Now(), state: map[types.NamespacedName]*integrationState{}}
@@ -168,4 +175,22 @@ type sharedState struct {
 	pool *cyclePool
 	// shards says which integrations this replica acts on.
 	shards *shardGate
+	// feed polls the System Log and queues targeted cycles; nil when off.
+	feed *changeFeed
+}
+
+// setupFeed adds the change feed and, when configured, the Event Hook
+// receiver to mgr.
+func setupFeed(mgr ctrl.Manager, opts Options, shared *sharedState) error {
+	if opts.Feed.Disabled {
+		return nil
+	}
+	shared.feed = newChangeFeed(opts.Feed, shared.pool, shared.metrics.feed, mgr.GetLogger().WithName("changefeed"))
+	if err := mgr.Add(shared.feed); err != nil {
+		return err
+	}
+	if !opts.Hooks.Enabled() {
+		return nil
+	}
+	return mgr.Add(newHookReceiver(opts.Hooks, shared.feed, shared.metrics.feed))
 }

@@ -52,6 +52,9 @@ func (r *DirectoryIntegrationReconciler) disown(nn types.NamespacedName) {
 	r.mu.Unlock()
 	r.shared.pool.drop(nn, "this replica no longer holds the integration's shard")
 	r.shared.cache.forget(nn)
+	if r.shared.feed != nil {
+		r.shared.feed.forget(nn)
+	}
 	r.shared.metrics.forget(kindIntegration, nn.Namespace, nn.Name)
 }
 

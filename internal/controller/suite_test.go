@@ -112,6 +112,7 @@ var _ = BeforeSuite(func() {
 		HealthProbeBindAddress: "0",
 	})
 	Expect(err).NotTo(HaveOccurred())
+	startHookEndpoint()
 	Expect(controller.Setup(ctx, mgr, controller.Options{
 		MaxConcurrentReconciles: 4,
 		CycleTimeout:            time.Minute,
@@ -119,6 +120,7 @@ var _ = BeforeSuite(func() {
 		StartupSpread:           -1,
 		FinalizerTimeout:        finalizerTimeout,
 		VerifyTimeout:           verifyTimeout,
+		Hooks:                   controller.HookOptions{BindAddress: hookAddr, CertDir: hookCertDir},
 	})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()

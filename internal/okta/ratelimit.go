@@ -18,6 +18,10 @@ type LimiterOptions struct {
 	// before it waits for the bucket's reset; default 0.5 so the org's other
 	// integrations keep working.
 	Share float64
+	// Shares overrides Share for named buckets; the System Log bucket
+	// defaults to DefaultLogsShare, since the org's log readers (SIEM
+	// exports, audits) live on it.
+	Shares map[string]float64
 	// Concurrency caps requests in flight to the org; default 8 (Okta's org
 	// concurrency limit is 75).
 	Concurrency int
@@ -29,6 +33,13 @@ func (o LimiterOptions) withDefaults() LimiterOptions {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
+	}
+	if _, ok := o.Shares[LogsBucket]; !ok {
+		shares := map[string]float64{LogsBucket: DefaultLogsShare}
+		for k, v := range o.Shares {
+			shares[k] = v
+		}
+		o.Shares = shares
 	}
 	return o
 }
@@ -63,6 +74,10 @@ var defaultLimiters = NewLimiters(LimiterOptions{})
 
 // SharedLimiter returns the process-wide limiter of the org at orgURL.
 func SharedLimiter(orgURL string) *OrgLimiter { return defaultLimiters.For(orgURL) }
+
+// OrgKey names the org at orgURL the way the limiters do: two URLs of
+// one org give one key.
+func OrgKey(orgURL string) string { return orgKey(orgURL) }
 
 // orgKey normalises an org URL to scheme://host so trailing slashes or case
 // never split one org's budget in two.
@@ -102,6 +117,14 @@ func NewOrgLimiter(opts LimiterOptions) *OrgLimiter {
 
 // Share returns the configured bucket share.
 func (l *OrgLimiter) Share() float64 { return l.opts.Share }
+
+// ShareOf returns the share of the named bucket this process may use.
+func (l *OrgLimiter) ShareOf(bucket string) float64 {
+	if s, ok := l.opts.Shares[bucket]; ok && s > 0 && s <= 1 {
+		return s
+	}
+	return l.opts.Share
+}
 
 // BucketState describes one bucket for diagnostics.
 type BucketState struct {
@@ -183,7 +206,7 @@ func (l *OrgLimiter) reserve(name string) (time.Duration, bool) {
 		}
 		return 25 * time.Millisecond, false
 	}
-	budget := max(1, int(float64(b.limit)*l.opts.Share))
+	budget := max(1, int(float64(b.limit)*l.ShareOf(name)))
 	used := b.limit - b.remaining + b.pending
 	if used < budget {
 		b.pending++

@@ -239,3 +239,16 @@ func TestLimiterWithoutHeadersAndCancel(t *testing.T) {
 		t.Errorf("pending = %d after all releases", st.Pending)
 	}
 }
+
+func TestLogsBucketHasItsOwnShare(t *testing.T) {
+	l := NewOrgLimiter(LimiterOptions{Share: 0.5})
+	if got := l.ShareOf(LogsBucket); got != DefaultLogsShare {
+		t.Fatalf("logs share %v, want %v", got, DefaultLogsShare)
+	}
+	if got := l.ShareOf("/api/v1/users"); got != 0.5 {
+		t.Fatalf("users share %v", got)
+	}
+	if got := NewOrgLimiter(LimiterOptions{Shares: map[string]float64{LogsBucket: 0.2}}).ShareOf(LogsBucket); got != 0.2 {
+		t.Fatalf("configured logs share %v", got)
+	}
+}

@@ -101,6 +101,10 @@ func (g guardedSource) GroupMembers(ctx context.Context, groupID string, opts ..
 	return guardSeq(g.circuit, func() iter.Seq2[okta.User, error] { return g.src.GroupMembers(ctx, groupID, opts...) })
 }
 
+func (g guardedSource) UserGroups(ctx context.Context, userID string) iter.Seq2[okta.Group, error] {
+	return guardSeq(g.circuit, func() iter.Seq2[okta.Group, error] { return g.src.UserGroups(ctx, userID) })
+}
+
 func (g guardedSource) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
 	users, mark := g.src.UsersUpdatedSince(ctx, since, opts...)
 	return guardSeq(g.circuit, func() iter.Seq2[okta.User, error] { return users }), mark

@@ -29,6 +29,9 @@ const (
 	ModeFull Mode = "Full"
 	// ModeIncremental re-reads only what changed in Okta since the watermark.
 	ModeIncremental Mode = "Incremental"
+	// ModeTargeted re-reads only the users and groups a change feed named
+	// (see RunTargeted); the controller never requests it through Run.
+	ModeTargeted Mode = "Targeted"
 )
 
 // Mapping chooses the Okta profile attributes of the SCIM user: the
@@ -162,6 +165,10 @@ type Config struct {
 	// Bulk sends the writes in SCIM Bulk requests when the target
 	// advertises Bulk in its /ServiceProviderConfig.
 	Bulk bool
+
+	// spent counts the changes targeted cycles already made towards the
+	// thresholds since the last scheduled cycle.
+	spent int
 }
 
 // EffectiveMaxGroups returns the group cap, from MaxGroups or the profile.

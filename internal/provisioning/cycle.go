@@ -43,22 +43,14 @@ type cycle struct {
 // candidates, plan and apply users, then plan and apply groups, then verify
 // what the target now looks like.
 func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
-	c := &cycle{e: e, cfg: &cfg, now: e.opts.Now(), clock: time.Now()}
-	c.res = &Result{Started: c.now, DryRun: cfg.DryRun, Mode: ModeFull, Groups: map[string]GroupResult{}}
-	oktaBefore, targetBefore := e.src.Accounting().Snapshot(), e.dst.Accounting().Snapshot()
-	e.srcAuth.reset()
-	e.dstAuth.reset()
-	defer func() {
-		c.res.Duration = time.Since(c.clock)
-		c.res.OktaRequests = requestDelta(oktaBefore, e.src.Accounting().Snapshot())
-		targetAfter := e.dst.Accounting().Snapshot()
-		c.res.TargetRequests = requestDelta(targetBefore, targetAfter)
-		c.res.Throttled, c.res.Pacing = throttled(targetBefore, targetAfter), e.pacing()
-		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
-	}()
+	c, end := e.begin(&cfg, ModeFull)
+	defer end()
 	if err := e.compile(&cfg); err != nil {
 		return c.res, err
 	}
+	// A scheduled cycle judges everything that changed since the last one:
+	// it opens a new threshold window for targeted cycles.
+	e.spent = 0
 	c.st = e.state
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)
@@ -80,6 +72,23 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 	c.report()
 	c.remember()
 	return c.res, ctx.Err()
+}
+
+// begin starts a cycle's result and request accounting; end completes them.
+func (e *Engine) begin(cfg *Config, mode Mode) (c *cycle, end func()) {
+	c = &cycle{e: e, cfg: cfg, now: e.opts.Now(), clock: time.Now()}
+	c.res = &Result{Started: c.now, DryRun: cfg.DryRun, Mode: mode, Groups: map[string]GroupResult{}}
+	oktaBefore, targetBefore := e.src.Accounting().Snapshot(), e.dst.Accounting().Snapshot()
+	e.srcAuth.reset()
+	e.dstAuth.reset()
+	return c, func() {
+		c.res.Duration = time.Since(c.clock)
+		c.res.OktaRequests = requestDelta(oktaBefore, e.src.Accounting().Snapshot())
+		targetAfter := e.dst.Accounting().Snapshot()
+		c.res.TargetRequests = requestDelta(targetBefore, targetAfter)
+		c.res.Throttled, c.res.Pacing = throttled(targetBefore, targetAfter), e.pacing()
+		c.res.SourceAuthErr, c.res.TargetAuthErr = e.srcAuth.check(), e.dstAuth.check()
+	}
 }
 
 // read reads both sides and confirms the deactivation candidates. An error

@@ -68,6 +68,9 @@ type Engine struct {
 	mu    sync.Mutex
 	state *state
 	bulk  bulkMemory
+	// spent counts the deactivations and userName changes targeted cycles
+	// made since the last scheduled cycle: they share one threshold.
+	spent int
 	// compiled is the last configuration's mapping, by its source.
 	compiled struct {
 		key string

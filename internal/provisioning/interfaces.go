@@ -19,6 +19,9 @@ type Source interface {
 	// GroupMembers streams a group's members; an error ends the stream and
 	// means the list is incomplete.
 	GroupMembers(ctx context.Context, groupID string, opts ...okta.ReadOption) iter.Seq2[okta.User, error]
+	// UserGroups streams the groups a user is a member of; an error ends
+	// the stream and means the list is incomplete.
+	UserGroups(ctx context.Context, userID string) iter.Seq2[okta.Group, error]
 	// UsersUpdatedSince streams users updated after since; watermark reports
 	// the next "since" once the stream ran to its end.
 	UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (users iter.Seq2[okta.User, error], watermark func() (time.Time, bool))

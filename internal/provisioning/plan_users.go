@@ -286,7 +286,7 @@ func holdOverThreshold(cfg *Config, managed int, changes []*userChange, released
 			pending = append(pending, c)
 		}
 	}
-	if len(pending) == 0 || withinThreshold(cfg, len(pending), managed) {
+	if len(pending) == 0 || withinThreshold(cfg, len(pending)+cfg.spent, managed) {
 		return nil
 	}
 	return pending

@@ -93,7 +93,9 @@ func (c *cycle) baselines() map[string]int {
 			prev = dg.Config.ConfirmedMembers
 		}
 		out[key] = len(dg.Members)
-		if !dg.Read || (dg.Suspect != "" && holding) {
+		// Targeted cycles leave the baseline to scheduled ones, so removals
+		// trickling in through the feed add up against one baseline.
+		if !dg.Read || (dg.Suspect != "" && holding) || c.res.Mode == ModeTargeted {
 			out[key] = prev
 		}
 	}

@@ -23,6 +23,9 @@ import (
 //	POST   /__admin/faults                          {"latencyMs":..,"outage":{..},"force429":..,"forbidden":..}
 //	DELETE /__admin/faults
 //	POST   /__admin/tokens/revoke
+//	POST   /__admin/eventHooks                      HookOptions (verifies, then delivers)
+//	DELETE /__admin/eventHooks
+//	GET    /__admin/eventHooks                      HookStats
 //	GET    /__admin/counts                          [{"endpoint":..,"status":..,"count":..}]
 func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /__admin/users", func(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +99,19 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /__admin/tokens/revoke", func(w http.ResponseWriter, r *http.Request) {
 		s.RevokeTokens()
 		adminDone(w, nil)
+	})
+	mux.HandleFunc("POST /__admin/eventHooks", func(w http.ResponseWriter, r *http.Request) {
+		var body HookOptions
+		if decodeAdmin(w, r, &body) {
+			adminDone(w, s.RegisterEventHook(body))
+		}
+	})
+	mux.HandleFunc("DELETE /__admin/eventHooks", func(w http.ResponseWriter, r *http.Request) {
+		s.StopEventHooks()
+		adminDone(w, nil)
+	})
+	mux.HandleFunc("GET /__admin/eventHooks", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.HookStats())
 	})
 	mux.HandleFunc("GET /__admin/counts", func(w http.ResponseWriter, r *http.Request) {
 		type row struct {

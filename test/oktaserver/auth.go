@@ -19,6 +19,7 @@ import (
 const (
 	scopeUsers  = "okta.users.read"
 	scopeGroups = "okta.groups.read"
+	scopeLogs   = "okta.logs.read"
 )
 
 var signingAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512, jose.PS256}

@@ -3,6 +3,7 @@ package oktaserver
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,6 +29,10 @@ type faultState struct {
 	failed    int
 	n429      int
 	forbidden bool
+	// failPrefix fails every API request whose path starts with it.
+	failPrefix string
+	failStatus int
+	failServed int
 }
 
 // SetLatency delays every API and token response by d.
@@ -67,6 +72,38 @@ func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.latency, s.faults.outage, s.faults.n429, s.faults.forbidden = 0, nil, 0, false
+	s.faults.failPrefix = ""
+}
+
+// FailPath makes every API request whose path starts with prefix answer
+// status (an Okta error body) until ClearFaults, for example one user's
+// record and groups: /api/v1/users/<id>.
+func (s *Server) FailPath(prefix string, status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.failPrefix, s.faults.failStatus, s.faults.failServed = prefix, status, 0
+}
+
+// PathFailures counts the requests FailPath failed since it was set.
+func (s *Server) PathFailures() int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.failServed
+}
+
+// failPath answers for the request if FailPath applies to it.
+func (f *faultState) failPath(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	fail := f.failPrefix != "" && strings.HasPrefix(r.URL.Path, f.failPrefix)
+	status := f.failStatus
+	if fail {
+		f.failServed++
+	}
+	f.mu.Unlock()
+	if fail {
+		writeError(w, status, "E0000009", "Internal Server Error")
+	}
+	return fail
 }
 
 func (f *faultState) delay(ctx context.Context) {

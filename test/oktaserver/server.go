@@ -1,5 +1,6 @@
 // Package oktaserver is a stateful, in-memory emulator of the parts of the
-// Okta Management API the operator reads (users, groups, membership), with
+// Okta Management API the operator reads (users, groups, membership, the
+// System Log, event hook delivery), with
 // SSWS and OAuth 2.0 (private-key JWT, DPoP) auth, per-bucket rate limits,
 // Link-header paging and fault injection. It serves tests, benchmarks and
 // the local demo; it only listens on loopback.
@@ -10,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -64,6 +66,8 @@ type Server struct {
 	limits rateState
 	faults faultState
 	counts countState
+	log    logState
+	hooks  hookState
 
 	handler http.Handler
 	srv     *http.Server
@@ -90,6 +94,13 @@ func New(opts Options) *Server {
 	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = time.Hour
+	}
+	if _, ok := opts.RateLimits[BucketLogs]; !ok {
+		opts.RateLimits = maps.Clone(opts.RateLimits)
+		if opts.RateLimits == nil {
+			opts.RateLimits = map[string]int{}
+		}
+		opts.RateLimits[BucketLogs] = defaultLogsLimit
 	}
 	s := &Server{opts: opts, users: map[string]*user{}, loginIdx: map[string]string{}, groups: map[string]*group{}}
 	s.auth.init()
@@ -132,6 +143,7 @@ func (s *Server) URL() string {
 
 // Close stops a server started with Start.
 func (s *Server) Close() error {
+	s.StopEventHooks()
 	if s.srv == nil {
 		return nil
 	}
@@ -151,6 +163,8 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/v1/groups", s.apiHandler(BucketGroups, scopeGroups, s.listGroups))
 	api.HandleFunc("GET /api/v1/groups/{id}", s.apiHandler(BucketGroup, scopeGroups, s.getGroup))
 	api.HandleFunc("GET /api/v1/groups/{id}/users", s.apiHandler(BucketGroupMembers, scopeGroups, s.listMembers))
+	api.HandleFunc("GET /api/v1/users/{id}/groups", s.apiHandler(BucketUserGroups, scopeUsers, s.listUserGroups))
+	api.HandleFunc("GET /api/v1/logs", s.apiHandler(BucketLogs, scopeLogs, s.listLogs))
 	api.HandleFunc("POST /oauth2/v1/token", s.tokenHandler)
 	s.adminRoutes(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -174,6 +188,9 @@ func (s *Server) apiHandler(bucket, scope string, h http.HandlerFunc) http.Handl
 			return
 		}
 		if s.faults.applyOutage(w, r) {
+			return
+		}
+		if s.faults.failPath(w, r) {
 			return
 		}
 		if !s.authorize(w, r, scope) {

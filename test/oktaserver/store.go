@@ -84,7 +84,11 @@ type UserSpec struct {
 func (s *Server) AddUser(spec UserSpec) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addUserLocked(spec)
+	id, err := s.addUserLocked(spec)
+	if err == nil {
+		s.logLocked("user.lifecycle.create", userTarget(s.users[id]))
+	}
+	return id, err
 }
 
 func (s *Server) addUserLocked(spec UserSpec) (string, error) {
@@ -183,6 +187,7 @@ func (s *Server) Lifecycle(id, op string) error {
 		return fmt.Errorf("%w: cannot %s a user in status %s", ErrInvalid, op, u.status)
 	}
 	s.setStatusLocked(u, tr.to)
+	s.logLocked(lifecycleEvents[op], userTarget(u))
 	return nil
 }
 
@@ -198,6 +203,9 @@ func (s *Server) SetStatus(id, status string) error {
 		return err
 	}
 	s.setStatusLocked(u, status)
+	if ev, ok := statusEvents[status]; ok {
+		s.logLocked(ev, userTarget(u))
+	}
 	return nil
 }
 
@@ -245,6 +253,7 @@ func (s *Server) UpdateProfile(id string, attrs map[string]any) error {
 		}
 	}
 	u.lastUpdated = now()
+	s.logLocked("user.account.update_profile", userTarget(u))
 	return nil
 }
 
@@ -282,6 +291,7 @@ func (s *Server) DeleteUser(id string) error {
 	delete(s.loginIdx, strings.ToLower(u.login()))
 	delete(s.users, u.id)
 	s.userOrder = nil
+	s.logLocked("user.lifecycle.delete.completed", userTarget(u))
 	return nil
 }
 
@@ -312,7 +322,11 @@ type GroupSpec struct {
 func (s *Server) AddGroup(spec GroupSpec) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addGroupLocked(spec)
+	id, err := s.addGroupLocked(spec)
+	if err == nil {
+		s.logLocked("group.lifecycle.create", groupTarget(s.groups[id]))
+	}
+	return id, err
 }
 
 func (s *Server) addGroupLocked(spec GroupSpec) (string, error) {
@@ -350,6 +364,7 @@ func (s *Server) RenameGroup(id, name string) error {
 		return fmt.Errorf("%w: group %q", ErrNotFound, id)
 	}
 	g.name, g.lastUpdated = name, now()
+	s.logLocked("group.profile.update", groupTarget(g))
 	return nil
 }
 
@@ -357,9 +372,11 @@ func (s *Server) RenameGroup(id, name string) error {
 func (s *Server) DeleteGroup(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.groups[id]; !ok {
+	g, ok := s.groups[id]
+	if !ok {
 		return fmt.Errorf("%w: group %q", ErrNotFound, id)
 	}
+	s.logLocked("group.lifecycle.delete", groupTarget(g))
 	delete(s.groups, id)
 	s.groupOrder = nil
 	return nil
@@ -391,6 +408,11 @@ func (s *Server) setMember(groupID, userRef string, in bool) error {
 		delete(g.members, u.id)
 	}
 	g.sorted, g.lastMembershipUpdated = nil, now()
+	ev := "group.user_membership.remove"
+	if in {
+		ev = "group.user_membership.add"
+	}
+	s.logLocked(ev, userTarget(u), groupTarget(g))
 	return nil
 }
 

@@ -38,12 +38,16 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.AttributeExpressionApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("AttributeMapping"):
 		return &apiv1alpha1.AttributeMappingApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("ChangeFeedStatus"):
+		return &apiv1alpha1.ChangeFeedStatusApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("DirectoryIntegration"):
 		return &apiv1alpha1.DirectoryIntegrationApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("DirectoryIntegrationSpec"):
 		return &apiv1alpha1.DirectoryIntegrationSpecApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("DirectoryIntegrationStatus"):
 		return &apiv1alpha1.DirectoryIntegrationStatusApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("EventHookSettings"):
+		return &apiv1alpha1.EventHookSettingsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("GroupCounts"):
 		return &apiv1alpha1.GroupCountsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("HeldDeactivations"):

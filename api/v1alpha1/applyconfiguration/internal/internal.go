@@ -94,6 +94,29 @@ var schemaYAML = typed.YAMLObject(`types:
       default: login
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.BulkMode
   scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.ChangeFeedMode
+  scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.ChangeFeedStatus
+  map:
+    fields:
+    - name: active
+      type:
+        scalar: boolean
+    - name: cursor
+      type:
+        scalar: string
+    - name: lastEventTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: lastTargetedSyncTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: message
+      type:
+        scalar: string
+    - name: targetedCycles
+      type:
+        scalar: numeric
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DeletionPolicy
   scalar: string
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegration
@@ -165,6 +188,9 @@ var schemaYAML = typed.YAMLObject(`types:
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.DirectoryIntegrationStatus
   map:
     fields:
+    - name: changeFeed
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.ChangeFeedStatus
     - name: conditions
       type:
         list:
@@ -228,6 +254,16 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: usersSummary
       type:
         scalar: string
+- name: com.github.scimbridge.scimbridge.api.v1alpha1.EventHookSettings
+  map:
+    fields:
+    - name: headerName
+      type:
+        scalar: string
+      default: Authorization
+    - name: secretRef
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SecretKeySelector
 - name: com.github.scimbridge.scimbridge.api.v1alpha1.GroupCounts
   map:
     fields:
@@ -334,6 +370,13 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: apiTokenSecretRef
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.SecretKeySelector
+    - name: changeFeed
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.ChangeFeedMode
+      default: SystemLog
+    - name: eventHook
+      type:
+        namedType: com.github.scimbridge.scimbridge.api.v1alpha1.EventHookSettings
     - name: oauth
       type:
         namedType: com.github.scimbridge.scimbridge.api.v1alpha1.OktaOAuth

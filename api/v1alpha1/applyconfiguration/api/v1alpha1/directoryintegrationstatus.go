@@ -77,6 +77,8 @@ type DirectoryIntegrationStatusApplyConfiguration struct {
 	// lastHandledFullSyncAt is the value of the
 	// scimbridge.io/full-sync-requested-at annotation last acted upon.
 	LastHandledFullSyncAt *string `json:"lastHandledFullSyncAt,omitempty"`
+	// changeFeed describes the System Log feed and the targeted cycles it ran.
+	ChangeFeed *ChangeFeedStatusApplyConfiguration `json:"changeFeed,omitempty"`
 }
 
 // DirectoryIntegrationStatusApplyConfiguration constructs a declarative configuration of the DirectoryIntegrationStatus type for use with
@@ -236,5 +238,13 @@ func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastHandledReconcileA
 // If called multiple times, the LastHandledFullSyncAt field is set to the value of the last call.
 func (b *DirectoryIntegrationStatusApplyConfiguration) WithLastHandledFullSyncAt(value string) *DirectoryIntegrationStatusApplyConfiguration {
 	b.LastHandledFullSyncAt = &value
+	return b
+}
+
+// WithChangeFeed sets the ChangeFeed field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ChangeFeed field is set to the value of the last call.
+func (b *DirectoryIntegrationStatusApplyConfiguration) WithChangeFeed(value *ChangeFeedStatusApplyConfiguration) *DirectoryIntegrationStatusApplyConfiguration {
+	b.ChangeFeed = value
 	return b
 }

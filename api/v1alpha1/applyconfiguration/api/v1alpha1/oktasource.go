@@ -18,6 +18,10 @@ limitations under the License.
 
 package v1alpha1
 
+import (
+	apiv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+)
+
 // OktaSourceApplyConfiguration represents a declarative configuration of the OktaSource type for use
 // with apply.
 //
@@ -33,6 +37,20 @@ type OktaSourceApplyConfiguration struct {
 	// oauth authenticates as an Okta API service app with OAuth 2.0 client
 	// credentials and a private-key JWT, which Okta recommends over API tokens.
 	OAuth *OktaOAuthApplyConfiguration `json:"oauth,omitempty"`
+	// changeFeed selects how changes made in Okta reach the target between
+	// scheduled cycles. SystemLog (the default) polls the org's System Log
+	// with a small share of its rate bucket and runs a targeted cycle for
+	// the users and groups its events name, within seconds; Disabled leaves
+	// every change to the scheduled cycles. An OAuth service app needs the
+	// okta.logs.read scope (add it to oauth.scopes and grant it in Okta);
+	// without it the feed stays off and status.changeFeed says why.
+	ChangeFeed *apiv1alpha1.ChangeFeedMode `json:"changeFeed,omitempty"`
+	// eventHook accepts Okta Event Hooks for this integration at
+	// /hooks/okta/<namespace>/<name> on the manager's event hook endpoint,
+	// which must be enabled (--event-hook-bind-address). A hook only wakes
+	// the System Log poll: what is written always comes from Okta's
+	// current state, so lost, repeated or reordered hooks change nothing.
+	EventHook *EventHookSettingsApplyConfiguration `json:"eventHook,omitempty"`
 }
 
 // OktaSourceApplyConfiguration constructs a declarative configuration of the OktaSource type for use with
@@ -62,5 +80,21 @@ func (b *OktaSourceApplyConfiguration) WithAPITokenSecretRef(value *SecretKeySel
 // If called multiple times, the OAuth field is set to the value of the last call.
 func (b *OktaSourceApplyConfiguration) WithOAuth(value *OktaOAuthApplyConfiguration) *OktaSourceApplyConfiguration {
 	b.OAuth = value
+	return b
+}
+
+// WithChangeFeed sets the ChangeFeed field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ChangeFeed field is set to the value of the last call.
+func (b *OktaSourceApplyConfiguration) WithChangeFeed(value apiv1alpha1.ChangeFeedMode) *OktaSourceApplyConfiguration {
+	b.ChangeFeed = &value
+	return b
+}
+
+// WithEventHook sets the EventHook field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the EventHook field is set to the value of the last call.
+func (b *OktaSourceApplyConfiguration) WithEventHook(value *EventHookSettingsApplyConfiguration) *OktaSourceApplyConfiguration {
+	b.EventHook = value
 	return b
 }

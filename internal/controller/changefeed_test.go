@@ -1,0 +1,224 @@
+/*
+Copyright 2026 The scimbridge Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"k8s.io/utils/ptr"
+
+	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/test/oktaserver"
+)
+
+const changeFeed = identityv1alpha1.ConditionChangeFeed
+
+// feedFixture provisions a pushed group of four users with the default
+// syncInterval (10m), so anything that reaches the target within the
+// specs' timeouts came through the change feed.
+func feedFixture(mutate func(*fixture, *identityv1alpha1.DirectoryIntegration)) (*fixture, string, map[string]string) {
+	GinkgoHelper()
+	f := newFixture()
+	ids := map[string]string{}
+	for _, login := range []string{"ann@example.com", "bob@example.com", "cara@example.com", "dan@example.com"} {
+		ids[login] = f.user(login)
+	}
+	eng := f.group("eng", ids["ann@example.com"], ids["bob@example.com"], ids["cara@example.com"])
+	f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
+		di.Spec.Safety.MaxDeactivations = ptr.To[int32](10)
+		di.Spec.Safety.MaxDeactivationPercent = ptr.To[int32](100)
+		if mutate != nil {
+			mutate(f, di)
+		}
+	})
+	f.provisionedGroup("eng", "okta", "eng", nil)
+	// A first cycle may run before the group exists: wait for its push.
+	Eventually(pgCondition(f.ns, "eng", ready), time.Minute).Should(Equal("True/Ready"))
+	Eventually(func() bool {
+		gid, _ := f.scim.GroupIDByName("eng")
+		m, _ := f.scim.GroupMembers(gid)
+		return len(m) == 3
+	}).Should(BeTrue())
+	Eventually(diCondition(f.ns, "okta", synced), time.Minute).Should(Equal("True/Synced"))
+	Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("True/Polling"))
+	return f, eng, ids
+}
+
+// reaches waits for cond on the target and returns how long after start
+// it held.
+func reaches(start time.Time, cond func() bool) time.Duration {
+	GinkgoHelper()
+	Eventually(cond).WithTimeout(30 * time.Second).WithPolling(20 * time.Millisecond).Should(BeTrue())
+	return time.Since(start)
+}
+
+var _ = Describe("The change feed", func() {
+	It("brings Okta changes to the target through targeted cycles, without a trigger and well before the sync interval", func() {
+		f, eng, ids := feedFixture(nil)
+		before := getDI(f.ns, "okta").Status
+		inGroup := func(login string) func() bool {
+			return func() bool {
+				gid, _ := f.scim.GroupIDByName("eng")
+				uid, _ := f.scim.UserIDByName(login)
+				m, _ := f.scim.GroupMembers(gid)
+				return uid != "" && slices.Contains(m, uid)
+			}
+		}
+		userAttr := func(login, attr string) any {
+			id, _ := f.scim.UserIDByName(login)
+			u, _ := f.scim.User(id)
+			return u[attr]
+		}
+		changes := []struct {
+			what   string
+			change func() error
+			done   func() bool
+		}{
+			{"suspend bob", func() error { return f.okta.Suspend(ids["bob@example.com"]) },
+				func() bool { return !active(f.scim, "bob@example.com") }},
+			{"unsuspend bob", func() error { return f.okta.Unsuspend(ids["bob@example.com"]) },
+				func() bool { return active(f.scim, "bob@example.com") }},
+			{"edit ann's profile", func() error {
+				return f.okta.UpdateProfile(ids["ann@example.com"], map[string]any{"displayName": "Ann Edited"})
+			}, func() bool { return userAttr("ann@example.com", "displayName") == "Ann Edited" }},
+			{"add dan to eng", func() error { return f.okta.AddMember(eng, ids["dan@example.com"]) }, inGroup("dan@example.com")},
+			{"remove cara from eng", func() error { return f.okta.RemoveMember(eng, ids["cara@example.com"]) },
+				func() bool { return !inGroup("cara@example.com")() && !active(f.scim, "cara@example.com") }},
+			{"suspend ann", func() error { return f.okta.Suspend(ids["ann@example.com"]) },
+				func() bool { return !active(f.scim, "ann@example.com") }},
+		}
+		var took []time.Duration
+		for _, c := range changes {
+			start := time.Now()
+			Expect(c.change()).To(Succeed(), c.what)
+			d := reaches(start, c.done)
+			took = append(took, d)
+			GinkgoWriter.Printf("change-to-target latency: %-22s %v\n", c.what, d.Round(time.Millisecond))
+		}
+		slices.Sort(took)
+		GinkgoWriter.Printf("change-to-target latency over %d changes: p50 %v, p95 %v, max %v\n", len(took),
+			took[len(took)/2].Round(time.Millisecond), took[(len(took)*95+99)/100-1].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+
+		di := getDI(f.ns, "okta")
+		Expect(di.Status.LastSyncTime).To(Equal(before.LastSyncTime), "no scheduled cycle ran: the targeted cycles did it")
+		Expect(di.Status.ChangeFeed).NotTo(BeNil())
+		Expect(di.Status.ChangeFeed.TargetedCycles).To(BeNumerically(">=", 1))
+		Expect(di.Status.ChangeFeed.Cursor).NotTo(BeEmpty())
+		Expect(di.GetAnnotations()).NotTo(HaveKey(identityv1alpha1.ReconcileRequestedAtAnnotation))
+		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
+	})
+
+	It("never deactivates on a targeted read that fails, and converges through a full cycle once Okta answers", func() {
+		f, eng, ids := feedFixture(nil)
+		bob := ids["bob@example.com"]
+		lastFull := getDI(f.ns, "okta").Status.LastFullSyncTime
+
+		// bob leaves the only group that puts him in scope, but his own
+		// record and groups cannot be read: the change is lost to the
+		// targeted cycle.
+		f.okta.FailPath("/api/v1/users/"+bob, http.StatusInternalServerError)
+		Expect(f.okta.RemoveMember(eng, bob)).To(Succeed())
+		Eventually(f.okta.PathFailures).Should(BeNumerically(">", 0))
+		Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("False/FeedBehind"))
+		Consistently(func() bool { return active(f.scim, "bob@example.com") }, 3*time.Second).Should(BeTrue(),
+			"a failed read of bob never deactivates him")
+
+		// Once Okta answers, the full cycle the feed asked for converges
+		// (it and its retries confirm bob's own record first).
+		f.okta.ClearFaults()
+		Eventually(func() bool { return active(f.scim, "bob@example.com") }, time.Minute).Should(BeFalse())
+		Eventually(func() any { return getDI(f.ns, "okta").Status.LastFullSyncTime }).ShouldNot(Equal(lastFull),
+			"a full cycle covered the lost change")
+		Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("True/Polling"))
+		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
+	})
+
+	It("wakes on Event Hooks, refuses forged ones, and a replay changes nothing", func() {
+		secret := secrets.add("hook-" + randomToken())
+		f, _, ids := feedFixture(func(f *fixture, di *identityv1alpha1.DirectoryIntegration) {
+			di.Spec.Okta.EventHook = &identityv1alpha1.EventHookSettings{
+				SecretRef: identityv1alpha1.SecretKeySelector{Name: "okta-hook", Key: "token"}}
+			f.secret("okta-hook", "token", secret)
+		})
+		url := "https://" + hookAddr + "/hooks/okta/" + f.ns + "/okta"
+		Expect(f.okta.RegisterEventHook(oktaserver.HookOptions{URL: url, Secret: secret, OrgURL: f.okta.URL(), CAPEM: hookCAPEM})).To(Succeed())
+		DeferCleanup(f.okta.StopEventHooks)
+
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM([]byte(hookCAPEM))
+		hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+		post := func(auth, body string) int {
+			req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", auth)
+			resp, err := hc.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			_ = resp.Body.Close()
+			return resp.StatusCode
+		}
+		delivery := `{"eventId":"replayed-1","source":"` + f.okta.URL() + `/api/v1/eventHooks/x","data":{"events":[]}}`
+		settle(f)
+		writes := f.scim.TotalRequests()
+		Expect(post("not-the-secret", delivery)).To(Equal(http.StatusUnauthorized))
+		Expect(post(secret, delivery)).To(Equal(http.StatusOK))
+		Expect(post(secret, delivery)).To(Equal(http.StatusOK))
+		Consistently(f.scim.TotalRequests, 2*time.Second).Should(Equal(writes), "hooks only wake the feed; nothing changed in Okta")
+
+		var took []time.Duration
+		for i, login := range []string{"bob@example.com", "cara@example.com", "ann@example.com", "dan@example.com"} {
+			// Changes spread over time: the poll's budget refills between them.
+			time.Sleep(5 * time.Second)
+			start := time.Now()
+			if i < 3 {
+				Expect(f.okta.Suspend(ids[login])).To(Succeed())
+				took = append(took, reaches(start, func() bool { return !active(f.scim, login) }))
+			} else {
+				Expect(f.okta.UpdateProfile(ids["bob@example.com"], map[string]any{"displayName": "Bob Edited"})).To(Succeed())
+				took = append(took, reaches(start, func() bool {
+					id, _ := f.scim.UserIDByName("bob@example.com")
+					u, _ := f.scim.User(id)
+					return u["displayName"] == "Bob Edited"
+				}))
+			}
+			GinkgoWriter.Printf("change-to-target latency with hooks: %v\n", took[i].Round(time.Millisecond))
+		}
+		slices.Sort(took)
+		GinkgoWriter.Printf("change-to-target latency with hooks over %d changes: p50 %v, max %v\n", len(took),
+			took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+		Expect(f.okta.HookStats().Delivered).To(BeNumerically(">", 0))
+	})
+
+	It("says when the feed is off", func() {
+		f := newFixture()
+		f.user("eve@example.com")
+		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
+			di.Spec.Assignments.People = []string{"eve@example.com"}
+			di.Spec.Okta.ChangeFeed = identityv1alpha1.ChangeFeedDisabled
+		})
+		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
+		Expect(diCondition(f.ns, "okta", changeFeed)()).To(Equal("False/FeedDisabled"))
+		Expect(diCondition(f.ns, "okta", ready)()).To(Equal("True/Synced"), "the feed never decides Ready")
+	})
+})

@@ -177,7 +177,9 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		for id := range shardHolders() {
 			firstID = id
 		}
-		all := applySharded("rebalance", 6, time.Second)
+		// Slow enough that a sync outlasts the second replica's start and
+		// the shard moves (several seconds), so some move mid-cycle.
+		all := applySharded("rebalance", 6, 3*time.Second)
 		want := sorted(localenv.ExpectedSecureAccessUsers())
 
 		By("starting a second replica while the first is in the middle of initial syncs")

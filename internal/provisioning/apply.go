@@ -22,9 +22,11 @@ type applier struct {
 	mu       sync.Mutex
 	counts   Counts
 	failures []Failure
-	// failed and succeeded feed the per-object retry backoff.
+	// failed and succeeded feed the per-object retry backoff; successes
+	// matter only for objects in it (retrying), so only those are kept.
 	failed    map[string]error
 	succeeded map[string]bool
+	retrying  map[string]retryRecord
 	// placeholders are pending Bulk creates in the view.
 	placeholders []string
 }
@@ -63,6 +65,8 @@ func (a *applier) fail(key, kind, name string, action Action, err error) {
 func (a *applier) ok(key string, count func(*Counts)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.succeeded[key] = true
+	if _, was := a.retrying[key]; was {
+		a.succeeded[key] = true
+	}
 	count(&a.counts)
 }

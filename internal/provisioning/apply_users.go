@@ -193,9 +193,16 @@ func (a *applier) createUser(ctx context.Context, c *userChange) {
 		a.ok(userKey(c), func(n *Counts) { n.Created++ })
 		return
 	}
-	created, err := a.e.dst.CreateUser(ctx, *c.Create)
+	body := *c.Create
+	// The change stays a create; its body, the bulk of an initial sync's
+	// plan, is garbage once sent.
+	c.Create = &sentCreate
+	created, err := a.e.dst.CreateUser(ctx, body)
 	a.finishCreate(ctx, c, created, err)
 }
+
+// sentCreate stands for the body of a create already sent.
+var sentCreate scim.User
 
 // finishCreate records the outcome of a user POST.
 func (a *applier) finishCreate(ctx context.Context, c *userChange, created scim.User, err error) {
@@ -219,7 +226,7 @@ func (a *applier) finishCreate(ctx context.Context, c *userChange, created scim.
 }
 
 func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, createErr error) {
-	existing, err := a.e.dst.FindUserByUserName(ctx, c.Create.UserName)
+	existing, err := a.e.dst.FindUserByUserName(ctx, c.Name)
 	if err != nil {
 		a.fail(userKey(c), "User", c.Name, ActionCreate, fmt.Errorf("%w; looking up the existing user: %w", createErr, err))
 		return
@@ -252,7 +259,7 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 		a.applyUser(ctx, link)
 	default:
 		a.fail(userKey(c), "User", c.Name, ActionCreate,
-			fmt.Errorf("userName %q is taken by a target user linked to another Okta user", c.Create.UserName))
+			fmt.Errorf("userName %q is taken by a target user linked to another Okta user", c.Name))
 	}
 }
 

@@ -136,6 +136,7 @@ func (c *cycle) read(ctx context.Context) error {
 // one request per change or in SCIM Bulk requests.
 func (c *cycle) apply(ctx context.Context) {
 	c.ap = newApplier(c.e, c.cfg, c.want, c.have, c.now)
+	c.ap.retrying = c.st.retry
 	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
 	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
 	w := c.bulkWriter(ctx, len(users) > 0)

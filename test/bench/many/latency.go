@@ -139,7 +139,7 @@ func (e *latencyEnv) apply(ctx context.Context, s latencySettings) error {
 	di.Spec.Okta.EventHook = &identityv1alpha1.EventHookSettings{SecretRef: identityv1alpha1.SecretKeySelector{Name: "okta-hook", Key: "token"}}
 	di.Spec.Target.URL = t.url
 	di.Spec.Target.TokenSecretRef = identityv1alpha1.SecretKeySelector{Name: "scim-token", Key: "token"}
-	di.Spec.Safety.MaxDeactivations = ptr.To[int32](1 << 30)
+	di.Spec.Safety.MaxDeactivations = ptr.To[int32](1_000_000)
 	di.Spec.Safety.MaxDeactivationPercent = ptr.To[int32](100)
 	if err := e.cp.Client.Create(ctx, di); err != nil {
 		return err

@@ -156,8 +156,10 @@ demo: envtest-kubectl ## Run scimbridge locally end to end (control plane, Okta 
 ##@ Benchmarks
 
 .PHONY: bench
-bench: $(LOCALBIN) ## Benchmark the provisioning engine (BENCH_USERS, BENCH_GROUPS; BENCH_MODE=many runs bench-many; see docs/benchmarks.md); writes bench/results.json.
+bench: $(LOCALBIN) ## Benchmark the provisioning engine (BENCH_USERS, BENCH_GROUPS; BENCH_MODE=many runs bench-many, BENCH_MODE=latency its change-to-target latency phase; see docs/benchmarks.md); writes bench/results.json.
 ifeq ($(BENCH_MODE),many)
+	$(MAKE) --no-print-directory bench-many
+else ifeq ($(BENCH_MODE),latency)
 	$(MAKE) --no-print-directory bench-many
 else
 	go build -o $(LOCALBIN)/bench ./test/bench

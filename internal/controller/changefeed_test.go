@@ -19,6 +19,7 @@ package controller_test
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -208,6 +209,91 @@ var _ = Describe("The change feed", func() {
 		GinkgoWriter.Printf("change-to-target latency with hooks over %d changes: p50 %v, max %v\n", len(took),
 			took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
 		Expect(f.okta.HookStats().Delivered).To(BeNumerically(">", 0))
+	})
+
+	It("holds a mass suspension that arrives through the feed in pieces, as one threshold, until its plan is approved", func() {
+		// Ten pushed users under the default thresholds: at most
+		// max(2, 10% of 10) deactivations without an approval.
+		f := newFixture()
+		var ids, logins []string
+		for i := 1; i <= 10; i++ {
+			logins = append(logins, fmt.Sprintf("held%d@example.com", i))
+			ids = append(ids, f.user(logins[i-1]))
+		}
+		f.group("eng", ids...)
+		f.integration("okta", nil)
+		f.provisionedGroup("eng", "okta", "eng", nil)
+		Eventually(pgCondition(f.ns, "eng", ready), time.Minute).Should(Equal("True/Ready"))
+		Eventually(func() bool {
+			gid, _ := f.scim.GroupIDByName("eng")
+			m, _ := f.scim.GroupMembers(gid)
+			return len(m) == 10
+		}).Should(BeTrue())
+		Eventually(diCondition(f.ns, "okta", synced), time.Minute).Should(Equal("True/Synced"))
+		Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("True/Polling"))
+		lastSync := getDI(f.ns, "okta").Status.LastSyncTime
+
+		// The first two suspensions fit the allowance and go through, each
+		// in its own targeted cycle.
+		for _, i := range []int{0, 1} {
+			Expect(f.okta.Suspend(ids[i])).To(Succeed())
+			reaches(time.Now(), func() bool { return !active(f.scim, logins[i]) })
+		}
+		// Each later one arrives alone, in a cycle of its own: every one
+		// of them alone is within the allowance, but the targeted cycles
+		// since the last scheduled one count together, so all are held.
+		for i := 2; i < 6; i++ {
+			Expect(f.okta.Suspend(ids[i])).To(Succeed())
+			Eventually(func() int32 {
+				if h := getDI(f.ns, "okta").Status.HeldDeactivations; h != nil {
+					return h.Count
+				}
+				return 0
+			}, 30*time.Second).Should(BeEquivalentTo(i-1), "suspension %d is held", i+1)
+		}
+		di := getDI(f.ns, "okta")
+		Expect(di.Status.LastSyncTime).To(Equal(lastSync), "only targeted cycles ran")
+		Expect(di.Status.ChangeFeed.TargetedCycles).To(BeNumerically(">=", 6))
+		Expect(diCondition(f.ns, "okta", held)()).To(Equal("True/ChangesHeld"))
+		Expect(diCondition(f.ns, "okta", synced)()).To(Equal("False/ChangesHeld"))
+		Expect(diCondition(f.ns, "okta", stalled)()).To(Equal("True/ChangesHeld"))
+		for _, login := range logins[2:] {
+			Expect(active(f.scim, login)).To(BeTrue(), "%s stays active while the plan is held", login)
+		}
+		// A later change through the feed keeps them held.
+		Expect(f.okta.UpdateProfile(ids[9], map[string]any{"displayName": "Held Ten"})).To(Succeed())
+		reaches(time.Now(), func() bool {
+			id, _ := f.scim.UserIDByName(logins[9])
+			u, _ := f.scim.User(id)
+			return u["displayName"] == "Held Ten"
+		})
+		Consistently(func() bool {
+			return slices.ContainsFunc(logins[2:6], func(l string) bool { return !active(f.scim, l) })
+		},
+			2*time.Second).Should(BeFalse())
+
+		// Approving the plan releases exactly the held four, once.
+		planID := getDI(f.ns, "okta").Status.HeldDeactivations.PlanID
+		patches := f.scim.Count("PATCH", "/Users/{id}")
+		annotate(f.ns, "okta", identityv1alpha1.ApproveDeactivationsAnnotation, planID)
+		Eventually(func() string { return getDI(f.ns, "okta").Status.LastApprovedPlanID }, time.Minute).Should(Equal(planID))
+		for _, login := range logins[2:6] {
+			Expect(active(f.scim, login)).To(BeFalse(), "%s is released", login)
+		}
+		for _, login := range logins[6:] {
+			Expect(active(f.scim, login)).To(BeTrue())
+		}
+		Expect(f.scim.Count("PATCH", "/Users/{id}") - patches).To(Equal(4))
+		Expect(diCondition(f.ns, "okta", held)()).To(Equal("False/NoneHeld"))
+		requestReconcile(f.ns, "okta")
+		Expect(f.okta.UpdateProfile(ids[8], map[string]any{"displayName": "Held Nine"})).To(Succeed())
+		reaches(time.Now(), func() bool {
+			id, _ := f.scim.UserIDByName(logins[8])
+			u, _ := f.scim.User(id)
+			return u["displayName"] == "Held Nine"
+		})
+		Expect(f.scim.Count("PATCH", "/Users/{id}")-patches).To(Equal(5), "the approval is not applied again")
+		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
 	})
 
 	It("says when the feed is off", func() {

@@ -84,10 +84,6 @@ func (e *env) close() {
 }
 
 func run(ctx context.Context) error {
-	s, err := readSettings()
-	if err != nil {
-		return err
-	}
 	root, err := controlplane.RepoRoot()
 	if err != nil {
 		return err
@@ -97,6 +93,13 @@ func run(ctx context.Context) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_MODE") == "latency" {
+		return runLatency(ctx, root, dir)
+	}
+	s, err := readSettings()
+	if err != nil {
 		return err
 	}
 	e := &env{}
@@ -152,7 +155,7 @@ func (e *env) start(ctx context.Context, s settings, dir string) error {
 	return e.startManager(ctx, s, bin, dir)
 }
 
-func (e *env) startManager(ctx context.Context, s settings, bin, dir string) error {
+func (e *env) startManager(ctx context.Context, s settings, bin, dir string, extra ...string) error {
 	for _, ns := range []string{localenv.LeaderNamespace, namespace} {
 		if err := e.cp.EnsureNamespace(ctx, ns); err != nil {
 			return err
@@ -174,6 +177,7 @@ func (e *env) startManager(ctx context.Context, s settings, bin, dir string) err
 	if s.MinCycleGap != "" {
 		args = append(args, "--min-cycle-gap="+s.MinCycleGap)
 	}
+	args = append(args, extra...)
 	e.mgr, err = localenv.StartManager(bin, kubeconfig, localenv.LogPath(dir, "manager"), args...)
 	if err != nil {
 		return err

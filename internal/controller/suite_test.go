@@ -405,10 +405,14 @@ func writes(s *scimserver.Server) int {
 	return n
 }
 
+// oktaTotal counts the Okta requests of cycles and lookups: the change
+// feed's System Log polls run on their own schedule and are left out.
 func oktaTotal(s *oktaserver.Server) int64 {
 	var n int64
-	for _, c := range s.Counts() {
-		n += c
+	for k, c := range s.Counts() {
+		if k.Endpoint != "GET /api/v1/logs" {
+			n += c
+		}
 	}
 	return n
 }

@@ -48,9 +48,6 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := e.compile(&cfg); err != nil {
 		return c.res, err
 	}
-	// A scheduled cycle judges everything that changed since the last one:
-	// it opens a new threshold window for targeted cycles.
-	e.spent = 0
 	c.st = e.state
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)
@@ -186,6 +183,12 @@ func (c *cycle) remember() {
 	}
 	st.want = c.want
 	c.e.state = st
+	if c.res.Mode != ModeTargeted && c.want != nil && c.want.Complete {
+		// A scheduled cycle that read everything judged all that changed
+		// since the last one: it opens a new threshold window for targeted
+		// cycles. A failed or partial one does not, or its retries would.
+		c.e.spent = 0
+	}
 }
 
 // readSource reads the source fully or incrementally and returns the next
@@ -245,6 +248,8 @@ func (e *Engine) confirmCandidates(ctx context.Context, cfg *Config, st *state, 
 	idx := make(map[string]int, len(ids))
 	for i, id := range ids {
 		idx[id] = i
+		// A read never started (the cycle ended first) confirms nothing.
+		results[i] = confirmation{Err: errNotRead}
 	}
 	each(ctx, e.opts.ReadConcurrency, ids, func(ctx context.Context, id string) {
 		u, err := e.src.GetUser(ctx, id, cfg.confirmReads()...)
@@ -317,3 +322,6 @@ func requestDelta(before, after map[httpx.RequestKey]int64) Requests {
 	}
 	return out
 }
+
+// errNotRead marks a confirmation whose read did not run.
+var errNotRead = errors.New("not read")

@@ -140,6 +140,7 @@ func (c *cycle) readTargeted(ctx context.Context, t Targets) error {
 	touched := e.readTargetGroups(ctx, cfg, d, st, byOkta, t.Groups)
 	updated := e.readTargetUsers(ctx, cfg, d, st, byOkta, t)
 	d.fresh = nil
+	unreadPeople(cfg, d, st)
 	for _, dgs := range byOkta {
 		for _, dg := range dgs {
 			if dg.Config.Assign && (!dg.Read || dg.Err != nil) {
@@ -283,5 +284,19 @@ func setMember(d *desired, dg *desiredGroup, id string, in bool) {
 		dg.Members = dg.Members.with(r, nil)
 	} else {
 		dg.Members = dg.Members.with(nil, r)
+	}
+}
+
+// unreadPeople marks the view incomplete for each direct assignment whose
+// last lookup failed (no id, and not a login Okta said it does not know):
+// the person may still be assigned, so nothing may rest on their absence.
+func unreadPeople(cfg *Config, d *desired, st *state) {
+	for _, person := range cfg.People {
+		if d.People[person] != "" {
+			continue
+		}
+		if _, unknown := st.unknownPeople[person]; !unknown {
+			d.incomplete(fmt.Sprintf("assigned person %q was not read", person))
+		}
 	}
 }

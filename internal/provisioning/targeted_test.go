@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/okta"
+	"github.com/scimbridge/scimbridge/test/oktaserver"
 )
 
 // targeted runs a targeted cycle with fresh request counts.
@@ -163,5 +164,28 @@ func TestTargetsMerge(t *testing.T) {
 	got := Targets{Users: []string{"b", "a"}, Groups: []string{"g"}}.Merge(Targets{Users: []string{"a"}, Members: []string{"b"}, Groups: []string{"g"}})
 	if fmt.Sprint(got) != "{[a] [b] [g]}" || got.Count() != 3 {
 		t.Fatalf("merge %v", got)
+	}
+}
+
+// A direct assignment whose lookup failed in the last scheduled cycle is
+// not known to be out of scope: a targeted cycle for someone else must not
+// take the person's absence from the view as a departure.
+func TestTargetedCycleKeepsAFailedDirectAssignment(t *testing.T) {
+	e := synced(t)
+	if _, err := e.okta.AddUser(oktaserver.UserSpec{Login: "pat@example.com", FirstName: "Pat", LastName: "Direct"}); err != nil {
+		t.Fatal(err)
+	}
+	e.cfg.People = []string{"pat@example.com"}
+	if res := e.cycle(ModeFull); !e.active("pat@example.com") {
+		t.Fatalf("pat not provisioned: %+v", res.Counts)
+	}
+	e.okta.FailPath("/api/v1/users/pat@example.com", 500)
+	if res := e.cycle(ModeFull); res.SourceComplete || !e.active("pat@example.com") {
+		t.Fatalf("failed lookup: complete=%v counts=%+v", res.SourceComplete, res.Counts)
+	}
+	e.okta.ClearFaults()
+	res := e.targeted(Targets{Users: []string{e.users["bob@example.com"]}})
+	if res.Counts.Deactivated != 0 || !e.active("pat@example.com") || res.SourceComplete {
+		t.Fatalf("a targeted cycle deactivated a person whose lookup failed: %+v complete=%v", res.Counts, res.SourceComplete)
 	}
 }

@@ -48,6 +48,10 @@ func (e *Engine) run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := e.compile(&cfg); err != nil {
 		return c.res, err
 	}
+	// What targeted cycles changed since the last scheduled cycle counts
+	// towards this one's thresholds: one window from scheduled cycle to
+	// scheduled cycle, however the changes arrived.
+	cfg.spent = e.spent
 	c.st = e.state
 	if hash := cfg.scopeHash(); c.st == nil || c.st.scopeHash != hash {
 		c.st = c.st.rescoped(hash)

@@ -189,3 +189,28 @@ func TestTargetedCycleKeepsAFailedDirectAssignment(t *testing.T) {
 		t.Fatalf("a targeted cycle deactivated a person whose lookup failed: %+v complete=%v", res.Counts, res.SourceComplete)
 	}
 }
+
+// A scheduled cycle counts what targeted cycles changed since the last
+// scheduled one: a mass suspension that arrives partly through the feed
+// and partly in the next scheduled cycle is still one threshold.
+func TestScheduledCycleCountsWhatTargetedCyclesChanged(t *testing.T) {
+	e := synced(t)
+	e.cfg.MaxDeactivationPercent = 10 // 5 managed: the floor of 2 applies
+	ids := []string{e.users["alice@example.com"], e.users["bob@example.com"], e.users["carol@example.com"]}
+	for _, id := range ids[:2] {
+		_ = e.okta.Suspend(id)
+	}
+	if res := e.targeted(Targets{Users: ids[:2]}); res.Counts.Deactivated != 2 || res.Held != nil {
+		t.Fatalf("first two: %+v held %v", res.Counts, res.Held)
+	}
+	_ = e.okta.Suspend(ids[2])
+	res := e.cycle(ModeIncremental)
+	if res.Counts.Deactivated != 0 || res.Held == nil || len(res.Held.Changes) != 1 {
+		t.Fatalf("a third suspension in the scheduled cycle was not held: %+v held %+v", res.Counts, res.Held)
+	}
+	// That cycle read everything: the next window starts from nothing.
+	e.cfg.ApprovedPlanID = res.Held.ID
+	if res := e.cycle(ModeIncremental); res.Counts.Deactivated != 1 {
+		t.Fatalf("approved: %+v", res.Counts)
+	}
+}

@@ -136,7 +136,19 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 		held := stateNamespace("argocd-held", nil, func(s *localenv.Samples) { s.Integration.Spec.Safety.MaxDeactivations = ptr.To[int32](1) })
 		Eventually(func(g Gomega) { cond("Ready", "True", "Synced")(g, read("DirectoryIntegration", held.di)) }).Should(Succeed())
 		org := held.org
-		for _, who := range [][2]string{{"Amelia", "Hart"}, {"Benjamin", "Cho"}} {
+		// The first cycle may run before the group is resolved (Synced with
+		// nobody in scope): wait until both are provisioned, or there is
+		// nothing to deactivate and nothing is held.
+		pair := [][2]string{{"Amelia", "Hart"}, {"Benjamin", "Cho"}}
+		Eventually(func() bool {
+			for _, who := range pair {
+				if _, ok := held.fakes.SCIM.UserIDByName(localenv.Login(who[0], who[1])); !ok {
+					return false
+				}
+			}
+			return true
+		}, 2*time.Minute).Should(BeTrue())
+		for _, who := range pair {
 			Expect(held.fakes.Okta.Suspend(org.Users[localenv.Login(who[0], who[1])])).To(Succeed())
 		}
 		trigger(held.di)

@@ -105,14 +105,7 @@ func (e *Engine) changedGroups(ctx context.Context, d *desired, listed []*desire
 		if seen[dg.Config.OktaID] {
 			continue
 		}
-		_, err := e.src.GetGroup(ctx, dg.Config.OktaID)
-		switch {
-		case errors.Is(err, okta.ErrNotFound):
-			d.ReadsOK++
-			markDeleted(d, dg)
-		case err != nil:
-			d.fail(fmt.Sprintf("reading group %s: %v", dg.Config.Key, err))
-		default:
+		if _, ok := e.readGroupRecord(ctx, d, dg); ok {
 			// Listed late by an eventually consistent index: read it.
 			changed = append(changed, dg)
 		}
@@ -177,4 +170,21 @@ func earliest(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// readGroupRecord reads a configured group's own record. A 404 marks the
+// group deleted in Okta and another error fails the read; ok reports that
+// the record was read.
+func (e *Engine) readGroupRecord(ctx context.Context, d *desired, dg *desiredGroup) (okta.Group, bool) {
+	g, err := e.src.GetGroup(ctx, dg.Config.OktaID)
+	switch {
+	case errors.Is(err, okta.ErrNotFound):
+		d.ReadsOK++
+		markDeleted(d, dg)
+	case err != nil:
+		d.fail(fmt.Sprintf("reading group %s: %v", dg.Config.Key, err))
+	default:
+		return g, true
+	}
+	return okta.Group{}, false
 }

@@ -186,14 +186,7 @@ func (e *Engine) readTargetGroups(ctx context.Context, cfg *Config, d *desired, 
 				touched[dg] = true
 				continue
 			}
-			g, err := e.src.GetGroup(ctx, id)
-			switch {
-			case errors.Is(err, okta.ErrNotFound):
-				d.ReadsOK++
-				markDeleted(d, dg)
-			case err != nil:
-				d.fail(fmt.Sprintf("reading group %s: %v", dg.Config.Key, err))
-			default:
+			if g, ok := e.readGroupRecord(ctx, d, dg); ok {
 				d.ReadsOK++
 				dg.Found, dg.Name = true, g.Profile.Name
 			}

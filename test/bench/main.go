@@ -42,6 +42,7 @@ import (
 	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
 	"github.com/scimbridge/scimbridge/internal/scim"
+	"github.com/scimbridge/scimbridge/test/bench/benchenv"
 )
 
 func main() {
@@ -91,31 +92,17 @@ type pacedSettings struct {
 	InFlight                 int
 }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return v
-	}
-	return def
-}
-
-func envFloat(name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
-		return v
-	}
-	return def
-}
-
 func loadSettings() (settings, error) {
 	s := settings{
-		Users: envInt("BENCH_USERS", 20000), Groups: envInt("BENCH_GROUPS", 500),
-		ChurnPct: envFloat("BENCH_CHURN_PCT", 1), Seed: uint64(envInt("BENCH_SEED", 1)),
-		Out: os.Getenv("BENCH_OUT"), Verify: envInt("BENCH_VERIFY", 1) != 0, ProfileDir: os.Getenv("BENCH_PROFILE_DIR"),
-		MemoryLimitMiB: envInt("BENCH_MEMORY_LIMIT_MIB", 0),
-		Runs:           envInt("BENCH_RUNS", 3), Mapping: cmp.Or(os.Getenv("BENCH_MAPPING"), "plain"),
+		Users: benchenv.Int("BENCH_USERS", 20000), Groups: benchenv.Int("BENCH_GROUPS", 500),
+		ChurnPct: benchenv.Float("BENCH_CHURN_PCT", 1), Seed: uint64(benchenv.Int("BENCH_SEED", 1)),
+		Out: os.Getenv("BENCH_OUT"), Verify: benchenv.Int("BENCH_VERIFY", 1) != 0, ProfileDir: os.Getenv("BENCH_PROFILE_DIR"),
+		MemoryLimitMiB: benchenv.Int("BENCH_MEMORY_LIMIT_MIB", 0),
+		Runs:           benchenv.Int("BENCH_RUNS", 3), Mapping: cmp.Or(os.Getenv("BENCH_MAPPING"), "plain"),
 		Tuning: tuning{
-			WriteConcurrency: envInt("BENCH_WRITE_CONCURRENCY", 8),
-			ReadConcurrency:  envInt("BENCH_READ_CONCURRENCY", 4),
-			SCIMRPS:          envFloat("BENCH_SCIM_RPS", -1),
+			WriteConcurrency: benchenv.Int("BENCH_WRITE_CONCURRENCY", 8),
+			ReadConcurrency:  benchenv.Int("BENCH_READ_CONCURRENCY", 4),
+			SCIMRPS:          benchenv.Float("BENCH_SCIM_RPS", -1),
 			OktaConcurrency:  8,
 		},
 	}
@@ -126,8 +113,8 @@ func loadSettings() (settings, error) {
 	for _, p := range strings.Split(cmp.Or(os.Getenv("BENCH_PHASES"), "main,bulk,paced"), ",") {
 		s.Phases[strings.TrimSpace(p)] = true
 	}
-	s.Paced = pacedSettings{Limit: envFloat("BENCH_PACED_LIMIT", 40), Ceiling: envFloat("BENCH_PACED_CEILING", 200),
-		FixedRPS: envFloat("BENCH_PACED_FIXED_RPS", 25), InFlight: 8}
+	s.Paced = pacedSettings{Limit: benchenv.Float("BENCH_PACED_LIMIT", 40), Ceiling: benchenv.Float("BENCH_PACED_CEILING", 200),
+		FixedRPS: benchenv.Float("BENCH_PACED_FIXED_RPS", 25), InFlight: 8}
 	if s.Out == "" {
 		s.Out = filepath.Join(moduleRoot(), "bench", "results.json")
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/scimbridge/scimbridge/test/bench/benchenv"
 )
 
 // latencySettings are the knobs of the latency phase (BENCH_MODE=latency).
@@ -49,10 +51,10 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 
 func readLatencySettings() (latencySettings, error) {
 	s := latencySettings{
-		Users:     envInt("BENCH_USERS", 20000),
-		Changes:   envInt("BENCH_CHANGES", 200),
-		OktaLimit: envInt("BENCH_OKTA_RATE_LIMIT", 600),
-		TargetRPS: envFloat("BENCH_TARGET_RPS", 500),
+		Users:     benchenv.Int("BENCH_USERS", 20000),
+		Changes:   benchenv.Int("BENCH_CHANGES", 200),
+		OktaLimit: benchenv.Int("BENCH_OKTA_RATE_LIMIT", 600),
+		TargetRPS: benchenv.Float("BENCH_TARGET_RPS", 500),
 		Modes:     splitList(cmp.Or(os.Getenv("BENCH_LATENCY_MODES"), "syslog,hooks,lossy")),
 		Out:       cmp.Or(os.Getenv("BENCH_OUT"), "bench/results-latency.json"),
 	}

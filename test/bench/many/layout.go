@@ -4,8 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/scimbridge/scimbridge/test/bench/benchenv"
 )
 
 // settings are the knobs read from the environment.
@@ -26,30 +27,16 @@ type settings struct {
 	Out         string
 }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return v
-	}
-	return def
-}
-
-func envFloat(name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
-		return v
-	}
-	return def
-}
-
 func readSettings() (settings, error) {
 	s := settings{
-		Integrations:        envInt("BENCH_INTEGRATIONS", 50),
-		Orgs:                envInt("BENCH_ORGS", 10),
-		UsersPerIntegration: envInt("BENCH_USERS_PER_INTEGRATION", 2000),
-		OktaRateLimit:       envInt("BENCH_OKTA_RATE_LIMIT", 600),
-		TargetRPS:           envFloat("BENCH_TARGET_RPS", 500),
-		Cycles:              envInt("BENCH_MAX_CONCURRENT_CYCLES", 8),
-		Timeout:             envInt("BENCH_TIMEOUT_SECONDS", 1800),
-		SteadySeconds:       envInt("BENCH_STEADY_SECONDS", 150),
+		Integrations:        benchenv.Int("BENCH_INTEGRATIONS", 50),
+		Orgs:                benchenv.Int("BENCH_ORGS", 10),
+		UsersPerIntegration: benchenv.Int("BENCH_USERS_PER_INTEGRATION", 2000),
+		OktaRateLimit:       benchenv.Int("BENCH_OKTA_RATE_LIMIT", 600),
+		TargetRPS:           benchenv.Float("BENCH_TARGET_RPS", 500),
+		Cycles:              benchenv.Int("BENCH_MAX_CONCURRENT_CYCLES", 8),
+		Timeout:             benchenv.Int("BENCH_TIMEOUT_SECONDS", 1800),
+		SteadySeconds:       benchenv.Int("BENCH_STEADY_SECONDS", 150),
 		MinCycleGap:         os.Getenv("BENCH_MIN_CYCLE_GAP"),
 		Out:                 os.Getenv("BENCH_OUT"),
 	}

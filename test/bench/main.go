@@ -396,18 +396,8 @@ func (b *bench) phase(ctx context.Context, name string, mode provisioning.Mode, 
 	if err != nil {
 		return err
 	}
-	rep.Mode, rep.WallSeconds, rep.EngineCPUSeconds, rep.EngineError = w.Mode, w.WallSeconds, w.CPUSeconds, w.Err
+	fillFromWorker(&rep, w)
 	rep.CPUPerUserMicros = w.CPUSeconds * 1e6 / float64(b.s.Users)
-	rep.OktaRequestsByKind, rep.TargetRequestsByKind = w.OktaRequests, w.TargetRequests
-	for _, n := range w.OktaRequests {
-		rep.OktaRequests += n
-	}
-	for _, n := range w.TargetRequests {
-		rep.TargetRequests += n
-	}
-	rep.TargetWrites, rep.PeakHeapBytes, rep.PeakRSSBytes, rep.RSSFromVMHWM = w.TargetWrites, w.PeakHeap, w.PeakRSS, w.RSSResetOK
-	rep.EngineCounts, rep.Held, rep.Failures, rep.Source = w.Counts, w.Held, w.Failures, w.SourceComplete
-	rep.Pacing = w.Pacing
 	if w.Bulk.State != "" {
 		rep.Bulk = &w.Bulk
 	}

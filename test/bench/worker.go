@@ -187,7 +187,7 @@ func runWorker(in io.Reader, out io.Writer) error {
 		}
 		stopProfile := startProfile(init.ProfileDir, req.Phase)
 		tl.reset()
-		res := measureCycle(eng, req.Config, oktaAcct, scimAcct)
+		res := measureCycle(eng, req.Config, oktaAcct, scimAcct, newHeapPeakProfiler(init.ProfileDir, req.Phase))
 		res.WritesPerSecond = tl.take()
 		stopProfile()
 		if err := enc.Encode(res); err != nil {
@@ -200,7 +200,7 @@ func runWorker(in io.Reader, out io.Writer) error {
 const cycleTimeout = 30 * time.Minute
 
 // measureCycle runs one cycle with memory sampling and request accounting.
-func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, scimAcct *httpx.Accounting) workerResult {
+func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, scimAcct *httpx.Accounting, peaks *heapPeakProfiler) workerResult {
 	// Start each phase from a clean slate: garbage of the previous phase
 	// and pages the runtime kept must not count as this phase's peak.
 	runtime.GC()
@@ -211,7 +211,7 @@ func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, s
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var peakHeap, peakRSS uint64
-	wg.Go(func() { peakHeap, peakRSS = sampleMemory(stop) })
+	wg.Go(func() { peakHeap, peakRSS = sampleMemory(stop, peaks) })
 
 	ctx, cancel := context.WithTimeout(context.Background(), cycleTimeout)
 	cpuBefore := cpuTime()
@@ -268,7 +268,7 @@ func measureCycle(eng *provisioning.Engine, cfg provisioning.Config, oktaAcct, s
 
 // sampleMemory records the peak of live heap objects and of RSS until stop
 // closes. 5 ms is fine enough for cycles lasting seconds.
-func sampleMemory(stop <-chan struct{}) (peakHeap, peakRSS uint64) {
+func sampleMemory(stop <-chan struct{}, peaks *heapPeakProfiler) (peakHeap, peakRSS uint64) {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
@@ -277,6 +277,7 @@ func sampleMemory(stop <-chan struct{}) (peakHeap, peakRSS uint64) {
 		metrics.Read(s)
 		if s[0].Value.Kind() == metrics.KindUint64 {
 			peakHeap = max(peakHeap, s[0].Value.Uint64())
+			peaks.observe(peakHeap)
 		}
 		// RSS only as a fallback when VmHWM cannot be reset; read it less often.
 		if n%10 == 0 {

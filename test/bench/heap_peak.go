@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/metrics"
+	"runtime/pprof"
+)
+
+// heapPeakProfiler writes heap-peak-<phase>.pprof whenever the live heap
+// reaches a new peak: the heap profile at the end of a phase shows what
+// survives the cycle, not what made its peak. A new file is written only
+// after a collection since the last one (the profile's in-use figures are
+// as of the last collection) and once the peak grew by a tenth.
+type heapPeakProfiler struct {
+	path     string
+	written  uint64
+	gcCycles uint64
+	sample   []metrics.Sample
+}
+
+func newHeapPeakProfiler(dir, phase string) *heapPeakProfiler {
+	if dir == "" {
+		return nil
+	}
+	return &heapPeakProfiler{
+		path:   filepath.Join(dir, "heap-peak-"+phase+".pprof"),
+		sample: []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}},
+	}
+}
+
+func (p *heapPeakProfiler) observe(heap uint64) {
+	if p == nil || heap < p.written+p.written/10 {
+		return
+	}
+	metrics.Read(p.sample)
+	cycles := p.sample[0].Value.Uint64()
+	if cycles == p.gcCycles {
+		return
+	}
+	f, err := os.Create(p.path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench worker: heap profile:", err)
+		p.written = ^uint64(0) >> 1
+		return
+	}
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+	_ = f.Close()
+	p.written, p.gcCycles = heap, cycles
+}

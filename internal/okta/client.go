@@ -212,6 +212,8 @@ type request struct {
 	once   bool     // no retries of failures (auth refresh still allowed)
 	// profile selects the profile attributes users read keep (nil: all).
 	profile profileKeys
+	// known names users the caller has already (SkipKnown).
+	known func(id string) bool
 }
 
 // sameOrigin reports whether u is on the org's scheme and host.

@@ -28,6 +28,15 @@ func KeepProfile(names ...string) ReadOption {
 	return func(r *request) { r.profile = keep }
 }
 
+// SkipKnown returns the users known reports true for with their id only,
+// their other fields not decoded. A user in many groups is read once per
+// group's member list; the caller that has the user from an earlier list
+// needs only the membership. It applies where KeepProfile selects the
+// profile (the fast decoder); known may be called concurrently.
+func SkipKnown(known func(id string) bool) ReadOption {
+	return func(r *request) { r.known = known }
+}
+
 func withOptions(r request, opts []ReadOption) request {
 	for _, o := range opts {
 		o(&r)
@@ -40,7 +49,7 @@ func withOptions(r request, opts []ReadOption) request {
 func decodeInto(body []byte, r request, out any) error {
 	switch v := out.(type) {
 	case *[]User:
-		return decodeUsers(body, r.profile, v)
+		return decodeUsersSkipping(body, r.profile, r.known, v)
 	case *User:
 		return decodeUser(body, r.profile, v)
 	}
@@ -56,10 +65,15 @@ var errNotFast = errors.New("okta: not a shape the user decoder handles")
 // case, a repeated field) is decoded by encoding/json instead, so results
 // and errors are exactly encoding/json's.
 func decodeUsers(body []byte, keep profileKeys, out *[]User) error {
+	return decodeUsersSkipping(body, keep, nil, out)
+}
+
+// decodeUsersSkipping is decodeUsers with SkipKnown's known (nil: none).
+func decodeUsersSkipping(body []byte, keep profileKeys, known func(string) bool, out *[]User) error {
 	if keep == nil || !json.Valid(body) {
 		return json.Unmarshal(body, out)
 	}
-	users, err := fastUsers(body, keep)
+	users, err := fastUsers(body, keep, known)
 	if err != nil {
 		return json.Unmarshal(body, out)
 	}
@@ -86,7 +100,7 @@ func decodeUser(body []byte, keep profileKeys, out *User) error {
 	return nil
 }
 
-func fastUsers(body []byte, keep profileKeys) ([]User, error) {
+func fastUsers(body []byte, keep profileKeys, known func(string) bool) ([]User, error) {
 	s := &scan{b: body}
 	if s.null() {
 		return nil, errNotFast // let encoding/json decide what null does to the slice
@@ -99,7 +113,7 @@ func fastUsers(body []byte, keep profileKeys) ([]User, error) {
 		if len(users) > 0 && !s.take(',') {
 			return nil, errNotFast
 		}
-		u, err := s.user(keep)
+		u, err := s.userSkipping(keep, known)
 		if err != nil {
 			return nil, err
 		}
@@ -125,15 +139,25 @@ const (
 )
 
 // user decodes one user object.
-func (s *scan) user(keep profileKeys) (User, error) {
+func (s *scan) user(keep profileKeys) (User, error) { return s.userSkipping(keep, nil) }
+
+// userSkipping decodes one user object, or only its id once known reports
+// it (the rest is scanned, not decoded).
+func (s *scan) userSkipping(keep profileKeys, known func(string) bool) (User, error) {
 	var u User
-	seen := 0
+	seen, skip := 0, false
 	err := s.object(func(key, raw []byte) error {
+		if skip {
+			return nil
+		}
 		f, err := u.setField(key, raw, keep)
 		if err != nil || f&seen != 0 {
 			return errNotFast
 		}
 		seen |= f
+		if f == fieldID && known != nil && u.ID != "" && known(u.ID) {
+			u, skip = User{ID: u.ID}, true
+		}
 		return nil
 	})
 	return u, err

@@ -3,7 +3,6 @@ package provisioning
 import (
 	"slices"
 	"strings"
-	"sync"
 )
 
 // userAttrs are the SCIM attributes the engine manages. Strings only, so a
@@ -25,14 +24,15 @@ type userAttrs struct {
 // desiredUser is an in-scope Okta user mapped to the target's attributes.
 type desiredUser struct {
 	OktaID string
-	// ref is OktaID's handle in the views' idTable.
-	ref    userRef
 	Status string
-	// Active is the desired SCIM active flag.
-	Active bool
 	Attrs  userAttrs
 	// Invalid explains why the user cannot be provisioned (e.g. no userName).
 	Invalid string
+	// ref is OktaID's handle in the views' idTable. Last, beside Active:
+	// packed there the struct fits a smaller allocation class.
+	ref userRef
+	// Active is the desired SCIM active flag.
+	Active bool
 }
 
 // targetUser is a SCIM user as read from the target.
@@ -168,10 +168,9 @@ func (d *desired) put(u *desiredUser) {
 	delete(d.Unprovisioned, u.OktaID)
 }
 
-// knows reports whether the view has a record of the user, provisioned or not.
-func (d *desired) knows(id string, mu *sync.Mutex) bool {
-	mu.Lock()
-	defer mu.Unlock()
+// knows reports whether the view has a record of the user, provisioned or
+// not. The caller holds the lock of concurrent reads.
+func (d *desired) knows(id string) bool {
 	_, ok := d.Users[id]
 	return ok || d.Unprovisioned[id]
 }

@@ -100,13 +100,21 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *des
 	var mapped []*desiredUser
 	var unprovisioned []string
 	incremental := st.want == d // an incremental cycle updates the remembered view in place
-	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID, cfg.userReads()...) {
+	// A user in several groups is decoded and mapped once per cycle: for
+	// the rest of its groups only its membership is read.
+	known := func(id string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return d.fresh[id] || (incremental && d.knows(id))
+	}
+	skip := func(id string) bool { return !dg.Config.Assign || known(id) }
+	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID, append(cfg.userReads(), okta.SkipKnown(skip))...) {
 		if err != nil {
 			e.failMembers(ctx, d, dg, err, mu)
 			return
 		}
 		members = append(members, u.ID)
-		if dg.Config.Assign && (!incremental || !d.knows(u.ID, mu)) {
+		if dg.Config.Assign && !known(u.ID) {
 			if m := mapUser(cfg, u); m != nil {
 				mapped = append(mapped, m)
 			} else {

@@ -22,6 +22,9 @@ type applier struct {
 	mu       sync.Mutex
 	counts   Counts
 	failures []Failure
+	// renamesFailed counts renames whose first step (to a temporary name)
+	// failed: they changed nothing and do not count towards thresholds.
+	renamesFailed int
 	// failed and succeeded feed the per-object retry backoff; successes
 	// matter only for objects in it (retrying), so only those are kept.
 	failed    map[string]error
@@ -38,14 +41,28 @@ func newApplier(e *Engine, cfg *Config, want *desired, have *actual, now time.Ti
 
 // each runs fn over items, at most limit at a time.
 func each[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T)) {
+	eachItem(ctx, limit, items, fn, false)
+}
+
+// eachOnce is each for items used once: an item's slot is cleared when it
+// is done, so what was applied can be collected while the rest is written.
+func eachOnce[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T)) {
+	eachItem(ctx, limit, items, fn, true)
+}
+
+func eachItem[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T), release bool) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
-	for _, it := range items {
+	for i, it := range items {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
 			fn(gctx, it)
+			if release {
+				var none T
+				items[i] = none
+			}
 			return nil
 		})
 	}

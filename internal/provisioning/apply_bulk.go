@@ -47,7 +47,7 @@ func (a *applier) tempItems(changes []*userChange) []*bulkItem {
 func (a *applier) userItems(changes []*userChange, pending bool) []*bulkItem {
 	var items []*bulkItem
 	for _, c := range changes {
-		if c.Create != nil {
+		if c.Create {
 			items = append(items, a.createItem(c, pending))
 			continue
 		}
@@ -68,19 +68,21 @@ func (a *applier) createItem(c *userChange, pending bool) *bulkItem {
 	bulkID := "u-" + c.OktaID
 	ph := placeholderPrefix + bulkID
 	if pending {
-		t := fromSCIM(a.cfg, *c.Create)
+		t := fromSCIM(a.cfg, c.body(a.cfg))
 		t.ID, t.ExternalID, t.Active = ph, c.OktaID, true
 		a.mu.Lock()
 		a.have.putUser(t)
 		a.placeholders = append(a.placeholders, ph)
 		a.mu.Unlock()
 	}
-	op := scim.BulkOperation{Kind: "users.create", Method: http.MethodPost, Path: "/Users", Data: *c.Create}
 	return &bulkItem{bulkID: bulkID, produces: ph,
-		render: func(func(string) (string, bool)) (scim.BulkOperation, bool) { return op, true },
+		// The body is built when the request is, not for every item up front.
+		render: func(func(string) (string, bool)) (scim.BulkOperation, bool) {
+			return scim.BulkOperation{Kind: "users.create", Method: http.MethodPost, Path: "/Users", Data: c.body(a.cfg)}, true
+		},
 		finish: func(ctx context.Context, res scim.BulkResult) string {
 			a.dropPlaceholder(ph)
-			created, err := createdUser(*c.Create, res)
+			created, err := createdUser(c.body(a.cfg), res)
 			a.finishCreate(ctx, c, created, err)
 			return a.provisionedID(c.OktaID)
 		},

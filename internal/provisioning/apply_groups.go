@@ -56,8 +56,13 @@ func (a *applier) createGroup(ctx context.Context, c *groupChange) {
 		return
 	}
 	g := scim.Group{DisplayName: c.Name, ExternalID: c.ExternalID}
-	for _, id := range a.names(c.Add) {
-		g.Members = append(g.Members, scim.Member{Value: id})
+	ids := a.names(c.Add)
+	// Sized once: "All Staff" of a large directory is one body per group.
+	if len(ids) > 0 {
+		g.Members = make([]scim.Member, len(ids))
+	}
+	for i, id := range ids {
+		g.Members[i] = scim.Member{Value: id}
 	}
 	created, err := a.e.dst.CreateGroup(ctx, g)
 	a.finishCreateGroup(ctx, c, created, err)

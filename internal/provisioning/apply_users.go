@@ -28,9 +28,12 @@ func (a *applier) applyUsers(ctx context.Context, changes []*userChange) {
 			rest = append(rest, c)
 		}
 	}
+	// The caller's slice goes too: what is applied can be collected while
+	// the rest is written.
+	clear(changes)
 	n := a.e.opts.WriteConcurrency
 	each(ctx, n, viaTemp, a.renameToTemp)
-	each(ctx, n, rest, a.applyUser)
+	eachOnce(ctx, n, rest, a.applyUser)
 	each(ctx, n, viaTemp, a.applyUser)
 }
 
@@ -58,6 +61,9 @@ func (a *applier) renameToTemp(ctx context.Context, c *userChange) {
 func (a *applier) finishTemp(c *userChange, temp string, err error) {
 	if err != nil {
 		a.fail(userKey(c), "User", c.Name, ActionRename, err)
+		a.mu.Lock()
+		a.renamesFailed++
+		a.mu.Unlock()
 		c.NewUserName = "" // the final step must not run either
 		return
 	}
@@ -71,7 +77,7 @@ func (a *applier) finishTemp(c *userChange, temp string, err error) {
 }
 
 func (a *applier) applyUser(ctx context.Context, c *userChange) {
-	if c.Create != nil {
+	if c.Create {
 		a.createUser(ctx, c)
 		return
 	}
@@ -186,23 +192,16 @@ func countUserChange(n *Counts, c *userChange) {
 func (a *applier) createUser(ctx context.Context, c *userChange) {
 	if a.dryRun {
 		a.mu.Lock()
-		t := fromSCIM(a.cfg, *c.Create)
+		t := fromSCIM(a.cfg, c.body(a.cfg))
 		t.ID = "new:" + c.OktaID
 		a.have.putUser(t)
 		a.mu.Unlock()
 		a.ok(userKey(c), func(n *Counts) { n.Created++ })
 		return
 	}
-	body := *c.Create
-	// The change stays a create; its body, the bulk of an initial sync's
-	// plan, is garbage once sent.
-	c.Create = &sentCreate
-	created, err := a.e.dst.CreateUser(ctx, body)
+	created, err := a.e.dst.CreateUser(ctx, c.body(a.cfg))
 	a.finishCreate(ctx, c, created, err)
 }
-
-// sentCreate stands for the body of a create already sent.
-var sentCreate scim.User
 
 // finishCreate records the outcome of a user POST.
 func (a *applier) finishCreate(ctx context.Context, c *userChange, created scim.User, err error) {

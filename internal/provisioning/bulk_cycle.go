@@ -74,7 +74,7 @@ func (c *cycle) applyUsersBulk(ctx context.Context, w *bulkWriter, users []*user
 		switch {
 		case u.ViaTemp:
 			viaTemp = append(viaTemp, u)
-		case u.Create != nil:
+		case u.Create:
 			creates = append(creates, u)
 		default:
 			others = append(others, u)
@@ -83,7 +83,7 @@ func (c *cycle) applyUsersBulk(ctx context.Context, w *bulkWriter, users []*user
 	if len(viaTemp) > 0 {
 		w.run(ctx, a.tempItems(viaTemp))
 	}
-	split := len(creates) - tailCreates(creates, w.limits)
+	split := len(creates) - tailCreates(c.cfg, creates, w.limits)
 	w.run(ctx, append(a.userItems(others, false), a.userItems(creates[:split], false)...))
 	if len(viaTemp) > 0 {
 		w.run(ctx, a.userItems(viaTemp, false))
@@ -93,10 +93,10 @@ func (c *cycle) applyUsersBulk(ctx context.Context, w *bulkWriter, users []*user
 
 // tailCreates is how many of the last creates are held back: those past
 // the last full request, within half a request's payload.
-func tailCreates(creates []*userChange, limits scim.BulkConfig) int {
+func tailCreates(cfg *Config, creates []*userChange, limits scim.BulkConfig) int {
 	n, size := 0, 0
 	for i := len(creates) - 1; i >= 0 && n < len(creates)%limits.MaxOperations; i-- {
-		op := scim.BulkOperation{Method: http.MethodPost, Path: "/Users", BulkID: "u-" + creates[i].OktaID, Data: *creates[i].Create}
+		op := scim.BulkOperation{Method: http.MethodPost, Path: "/Users", BulkID: "u-" + creates[i].OktaID, Data: creates[i].body(cfg)}
 		if size += opSize(op); size > limits.MaxPayloadSize/2 {
 			break
 		}

@@ -28,8 +28,11 @@ type cycle struct {
 	approval  string
 	deferred  []OutOfSync
 	up        *userPlan
-	gp        *groupPlan
-	ap        *applier
+	// users is what the report needs of the user changes, taken before
+	// the writes drop them.
+	users userSummary
+	gp    *groupPlan
+	ap    *applier
 	// before is the target as read, kept for a dry run (which simulates its
 	// writes on a copy).
 	before *actual
@@ -140,6 +143,10 @@ func (c *cycle) apply(ctx context.Context) {
 	c.ap.retrying = c.st.retry
 	c.up = planUsers(c.cfg, c.want, c.have, c.confirmed, c.released)
 	users := deferFailed(c, c.up.Changes, userKey, func(u *userChange) OutOfSync { return OutOfSync{Kind: "User", Name: u.Name} })
+	c.users = summarizeUsers(c.up.Changes, users)
+	// From here the changes live only in the writes, which drop each one
+	// applied (applyUsers).
+	c.up.Changes = nil
 	w := c.bulkWriter(ctx, len(users) > 0)
 	var pending []*bulkItem
 	if w != nil {
@@ -167,7 +174,7 @@ func (c *cycle) apply(ctx context.Context) {
 	} else {
 		c.ap.applyGroups(ctx, groups)
 	}
-	c.res.PlanID = planID(users, groups, c.have.ids)
+	c.res.PlanID = planID(c.users.digest, groups, c.have.ids)
 }
 
 // remember keeps what the next cycle builds on. A dry run keeps the views

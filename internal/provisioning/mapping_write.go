@@ -6,10 +6,33 @@ import (
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
-// toSCIM builds the body of a create. A manager not in the target yet is
-// left out; the cycle sets it once its create succeeded (applyManagers).
-func toSCIM(cfg *Config, mgrs managers, d *desiredUser) (u scim.User, waits bool) {
-	u = scim.User{
+// createManagers resolves the manager attributes of a create when it is
+// planned. A manager not in the target yet is left out and waits is set;
+// the cycle sets it once its create succeeded (applyManagers).
+func createManagers(cfg *Config, mgrs managers, d *desiredUser) (ids []string, waits bool) {
+	m := cfg.compiled
+	if m == nil {
+		return nil, false
+	}
+	for _, a := range m.extra {
+		if a.Kind == kindManager {
+			id, wait := mgrs.resolve(d.Attrs.get(attrRef(a.slot)))
+			ids = append(ids, id)
+			waits = waits || wait
+		}
+	}
+	return ids, waits
+}
+
+// body is the POST body of a create, built when it is sent.
+func (c *userChange) body(cfg *Config) scim.User {
+	return createBody(cfg, c.want, c.managerIDs)
+}
+
+// createBody builds the body of a create from the desired user and the
+// managers' target ids createManagers resolved, in the mapping's order.
+func createBody(cfg *Config, d *desiredUser, managerIDs []string) scim.User {
+	u := scim.User{
 		ExternalID:  d.OktaID,
 		UserName:    d.Attrs.UserName,
 		DisplayName: d.Attrs.DisplayName,
@@ -28,20 +51,21 @@ func toSCIM(cfg *Config, mgrs managers, d *desiredUser) (u scim.User, waits bool
 		u.Cisco = &scim.CiscoUser{NativeObjectID: d.Attrs.NativeObjectID}
 	}
 	if m == nil {
-		return u, false
+		return u
 	}
 	for _, a := range m.extra {
 		v := d.Attrs.get(attrRef(a.slot))
 		if a.Kind == kindManager {
-			var wait bool
-			v, wait = mgrs.resolve(v)
-			waits = waits || wait
+			v = ""
+			if len(managerIDs) > 0 {
+				v, managerIDs = managerIDs[0], managerIDs[1:]
+			}
 		}
 		if v != "" {
 			setTargetValue(&u, a, v)
 		}
 	}
-	return u, waits
+	return u
 }
 
 // emailList is the stored form sent as SCIM emails: work addresses, the

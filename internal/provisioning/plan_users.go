@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-
-	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
 // userChange is everything one cycle does to one user: at most one request
@@ -16,8 +14,12 @@ type userChange struct {
 	// Name is the userName shown in reports (the new one for a rename).
 	Name string
 
-	// Create is the body of a POST; nil for a PATCH.
-	Create *scim.User
+	// Create makes the change a POST; its body is built from want when sent
+	// (body), so a 100k-user initial plan holds no bodies.
+	Create bool
+	// managerIDs are the target ids of a create's managers, resolved when
+	// planned so the body sent is the body planned.
+	managerIDs []string
 	// Link sets externalId on a user matched by userName.
 	Link bool
 	// NewUserName renames the user; ViaTemp routes the rename through a
@@ -39,7 +41,7 @@ type userChange struct {
 // action is the change's main action, for counts and reports.
 func (c *userChange) action() Action {
 	switch {
-	case c.Create != nil:
+	case c.Create:
 		return ActionCreate
 	case c.SetActive != nil && !*c.SetActive:
 		return ActionDeactivate
@@ -55,7 +57,7 @@ func (c *userChange) action() Action {
 
 // empty reports whether the change writes nothing.
 func (c *userChange) empty() bool {
-	return c.Create == nil && !c.Link && c.NewUserName == "" && len(c.Attrs) == 0 && c.SetActive == nil
+	return !c.Create && !c.Link && c.NewUserName == "" && len(c.Attrs) == 0 && c.SetActive == nil
 }
 
 // confirmation is the result of reading one deactivation candidate's own
@@ -176,11 +178,11 @@ func planUser(cfg *Config, d *desiredUser, want *desired, have *actual, p *userP
 	}
 	if t == nil {
 		if d.Active && cfg.CreateUsers {
-			u, waits := toSCIM(cfg, managers{have, want}, d)
+			ids, waits := createManagers(cfg, managers{have, want}, d)
 			if waits {
 				p.ManagerWaits = append(p.ManagerWaits, d.OktaID)
 			}
-			return &userChange{OktaID: d.OktaID, Name: d.Attrs.UserName, Create: &u, want: d}
+			return &userChange{OktaID: d.OktaID, Name: d.Attrs.UserName, Create: true, managerIDs: ids, want: d}
 		}
 		return nil
 	}

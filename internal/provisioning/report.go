@@ -19,7 +19,7 @@ func (c *cycle) report() {
 	res.Held = newHeldSet(append(c.up.Held, c.gp.Held...), append(c.up.HoldReasons, c.gp.HoldReasons...),
 		c.cfg, c.st.held, c.approvalSalt(), c.now)
 	res.CapWarning = c.gp.CapWarning
-	res.Sample = sampleOf(c.up.Changes, c.gp.Changes)
+	res.Sample = appendSample(c.users.sample, nil, c.gp.Changes)
 	c.confirmedMembers = c.baselines()
 	c.verify()
 	c.reportGroups()
@@ -102,9 +102,8 @@ func (c *cycle) baselines() map[string]int {
 	return out
 }
 
-// sampleOf returns the first changes of a plan, for reports.
-func sampleOf(users []*userChange, groups []*groupChange) []PlannedChange {
-	var out []PlannedChange
+// appendSample adds the first changes of a plan to out, up to MaxSample.
+func appendSample(out []PlannedChange, users []*userChange, groups []*groupChange) []PlannedChange {
 	for _, c := range users {
 		if len(out) == MaxSample {
 			return out

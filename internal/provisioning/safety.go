@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 	"time"
@@ -64,11 +65,8 @@ func releasedKeys(cfg *Config, previous *HeldSet) (map[string]bool, string) {
 }
 
 // planID identifies a whole plan by content, for dry runs and reports.
-func planID(users []*userChange, groups []*groupChange, ids *idTable) string {
-	h := sha256.New()
-	for _, c := range users {
-		fmt.Fprintf(h, "%s|%s|%s|%s|%v|%t|%s\n", c.action(), c.OktaID, c.TargetID, c.NewUserName, c.Attrs, c.Link, c.Reason)
-	}
+func planID(users hash.Hash, groups []*groupChange, ids *idTable) string {
+	h := users
 	for _, c := range groups {
 		// Members by id, not by ref: refs depend on the order ids were seen.
 		fmt.Fprintf(h, "%s|%s|%s|%t|%t|%t|%v|%v\n", c.Key, c.TargetID, c.Name, c.Create, c.Rename, c.Delete,

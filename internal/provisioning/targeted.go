@@ -103,18 +103,8 @@ func (e *Engine) RunTargeted(ctx context.Context, cfg Config, t Targets) (*Resul
 	c.apply(ctx)
 	c.report()
 	c.remember()
-	e.spent += c.res.Counts.Deactivated + renamesPlanned(c.up)
+	e.spent += c.res.Counts.Deactivated + c.users.renames - c.ap.renamesFailed
 	return c.res, ctx.Err()
-}
-
-func renamesPlanned(up *userPlan) int {
-	n := 0
-	for _, ch := range up.Changes {
-		if ch.NewUserName != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // readTargeted updates the remembered source view with the named objects'

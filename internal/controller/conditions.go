@@ -32,7 +32,11 @@ import (
 const maxConditionMessage = 32768
 
 // conditions sets the conditions of one status at one instant, keeping
-// lastTransitionTime when a condition's status does not change.
+// lastTransitionTime when a condition's status does not change. It only edits
+// the list in memory: an integration's conditions reach the API server in the
+// one merge patch of its status (patchStatus), a ProvisionedGroup's through
+// server-side apply, each field manager applying the types it owns
+// (groupApply, pushApply).
 type conditions struct {
 	list *[]metav1.Condition
 	now  time.Time

@@ -50,9 +50,9 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/controller"
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 	"github.com/scimbridge/scimbridge/test/scimserver"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // The suite runs both reconcilers in a real manager against a real
@@ -99,7 +99,7 @@ var _ = BeforeSuite(func() {
 	Expect(identityv1alpha1.AddToScheme(scheme)).To(Succeed())
 
 	var err error
-	testEnv, err = controlplane.NewEnvironment()
+	testEnv, err = testenv.NewEnvironment()
 	Expect(err).NotTo(HaveOccurred())
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())

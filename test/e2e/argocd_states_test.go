@@ -23,9 +23,9 @@ import (
 
 	v1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/argocd"
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/localenv"
 	"github.com/scimbridge/scimbridge/test/scimserver"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // captureEnv names the environment variable that makes this spec write the
@@ -283,7 +283,7 @@ func cond(typ, statusValue, reason string) func(Gomega, map[string]any) {
 
 func health(kind string, obj map[string]any) argocd.Health {
 	GinkgoHelper()
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	script, err := argocd.Script(root, kind)
 	Expect(err).NotTo(HaveOccurred())
@@ -309,7 +309,7 @@ func kstatus(states []*state, kind, name string) status.Status {
 // health_test.yaml from the health each state must show.
 func capture(states []*state) {
 	GinkgoHelper()
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	for _, kind := range []string{"DirectoryIntegration", "ProvisionedGroup"} {
 		dir := argocd.ScriptDir(root, kind)

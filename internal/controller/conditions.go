@@ -17,9 +17,7 @@ limitations under the License.
 package controller
 
 import (
-	"math"
 	"time"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,23 +75,4 @@ func verifyReason[R ~string](r R) string {
 		return string(r)
 	}
 	return identityv1alpha1.ReasonUnreachable
-}
-
-func clamp32(n int) int32 { return int32(max(0, min(n, math.MaxInt32))) }
-
-func int32p(n int) *int32 {
-	v := clamp32(n)
-	return &v
-}
-
-// truncate shortens s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

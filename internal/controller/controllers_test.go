@@ -21,10 +21,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -33,22 +31,12 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
-)
-
-const (
-	ready          = identityv1alpha1.ConditionReady
-	synced         = identityv1alpha1.ConditionSynced
-	oktaVerified   = identityv1alpha1.ConditionOktaVerified
-	targetVerified = identityv1alpha1.ConditionTargetVerified
-	stalled        = identityv1alpha1.ConditionStalled
-	held           = identityv1alpha1.ConditionDeactivationsHeld
 )
 
 var _ = Describe("DirectoryIntegration and ProvisionedGroup", func() {
@@ -469,50 +457,3 @@ var _ = Describe("DirectoryIntegration and ProvisionedGroup", func() {
 		})
 	})
 })
-
-// pushedGroup sets up an integration pushing one Okta group with one member
-// through a ProvisionedGroup with the deletion policy, and waits until it is Ready.
-func pushedGroup(name, oktaGroup, member string, policy identityv1alpha1.DeletionPolicy) *fixture {
-	GinkgoHelper()
-	f := newFixture()
-	f.group(oktaGroup, f.user(member))
-	f.integration("okta", nil)
-	f.provisionedGroup(name, "okta", oktaGroup, func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.DeletionPolicy = policy })
-	Eventually(pgCondition(f.ns, name, ready)).Should(Equal("True/Ready"))
-	return f
-}
-
-// settle waits until no request reaches Okta for a while: the cycles that
-// the objects' creation triggered have finished.
-func settle(f *fixture) {
-	GinkgoHelper()
-	Eventually(func() int64 {
-		n := oktaTotal(f.okta)
-		time.Sleep(700 * time.Millisecond)
-		return oktaTotal(f.okta) - n
-	}).Should(BeZero())
-}
-
-// tableRow reads an object the way kubectl get does (as a Table), keyed by
-// printer column name.
-func tableRow(ns, resource, name string) map[string]any {
-	GinkgoHelper()
-	hc, err := rest.HTTPClientFor(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		fmt.Sprintf("%s/apis/identity.scimbridge.io/v1alpha1/namespaces/%s/%s/%s", strings.TrimRight(cfg.Host, "/"), ns, resource, name), nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-	resp, err := hc.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), req.URL.String())
-	var t metav1.Table
-	Expect(json.NewDecoder(resp.Body).Decode(&t)).To(Succeed())
-	Expect(t.Rows).To(HaveLen(1))
-	row := map[string]any{}
-	for i, c := range t.ColumnDefinitions {
-		row[c.Name] = t.Rows[0].Cells[i]
-	}
-	return row
-}

@@ -23,33 +23,12 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/scimserver"
 )
-
-// kstatusOf reads an object from the API server as kstatus (and so Flux
-// health checks and kubectl wait) sees it.
-func kstatusOf(kind string, ns, name string) status.Status {
-	GinkgoHelper()
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(identityv1alpha1.GroupVersion.WithKind(kind))
-	Expect(k8sClient.Get(ctx, key(ns, name), u)).To(Succeed())
-	res, err := status.Compute(u)
-	Expect(err).NotTo(HaveOccurred())
-	return res.Status
-}
-
-func diKstatus(ns, name string) func() status.Status {
-	return func() status.Status { return kstatusOf("DirectoryIntegration", ns, name) }
-}
-
-func pgKstatus(ns, name string) func() status.Status {
-	return func() status.Status { return kstatusOf("ProvisionedGroup", ns, name) }
-}
 
 // The table of docs/architecture.md, state by state, on real objects. The
 // state of an object the controller has not seen yet is in the API suite

@@ -28,7 +28,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/scimserver"
@@ -243,28 +242,3 @@ func (f *fixture) userN(i int) string {
 }
 
 func (f *fixture) oktaUserN(i int) string { return f.user(fmt.Sprintf("member%02d@example.com", i)) }
-
-// gauge reads one series of the manager's registry.
-func gauge(name string, labels map[string]string) (float64, bool) {
-	families, err := ctrlmetrics.Registry.Gather()
-	Expect(err).NotTo(HaveOccurred())
-	for _, fam := range families {
-		if fam.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range fam.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for k, v := range labels {
-				if got[k] != v {
-					continue series
-				}
-			}
-			return m.GetGauge().GetValue(), true
-		}
-	}
-	return 0, false
-}

@@ -39,3 +39,13 @@ func pgFixture(name string, created time.Time, mutate func(*identityv1alpha1.Pro
 	}
 	return pg
 }
+
+// verified is a status after a cycle left everything in sync.
+func verified() identityv1alpha1.DirectoryIntegrationStatus {
+	st := identityv1alpha1.DirectoryIntegrationStatus{ObservedGeneration: 1}
+	c := conditions{list: &st.Conditions, now: t0.Add(-time.Hour), gen: 1}
+	c.setBool(identityv1alpha1.ConditionOktaVerified, true, identityv1alpha1.ReasonVerified, "ok")
+	c.setBool(identityv1alpha1.ConditionTargetVerified, true, identityv1alpha1.ReasonVerified, "ok")
+	c.setBool(identityv1alpha1.ConditionSynced, true, identityv1alpha1.ReasonSynced, "in sync")
+	return st
+}

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"math"
+	"time"
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
@@ -54,4 +55,11 @@ func emit(rec events.EventRecorder, obj client.Object, warning bool, reason, act
 		typ = corev1.EventTypeWarning
 	}
 	rec.Eventf(obj, nil, typ, reason, action, "%s", truncate(note, 1024))
+}
+
+func formatTime(t *metav1.Time) string {
+	if t == nil {
+		return "(not scheduled)"
+	}
+	return t.UTC().Format(time.RFC3339)
 }

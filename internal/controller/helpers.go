@@ -12,7 +12,8 @@ import (
 )
 
 // Small helpers that several files of the package share: values bounded to
-// what the API accepts, comparisons of status fields, and events.
+// what the API accepts, comparisons of status fields, times in messages, and
+// events.
 
 func clamp32(n int) int32 { return int32(max(0, min(n, math.MaxInt32))) }
 

@@ -88,14 +88,3 @@ var _ = Describe("approval across a crash of the manager binary", func() {
 		Expect(condition(di.Status.Conditions, v1.ConditionStalled)).To(HaveField("Reason", v1.ReasonChangesHeld))
 	})
 })
-
-// annotateDI sets an annotation the way an administrator (or Argo CD) would.
-func annotateDI(key client.ObjectKey, name, value string) {
-	di := getDI(key)
-	patch := client.MergeFrom(di.DeepCopy())
-	if di.Annotations == nil {
-		di.Annotations = map[string]string{}
-	}
-	di.Annotations[name] = value
-	Expect(cp.Client.Patch(ctx, di, patch)).To(Succeed())
-}

@@ -136,7 +136,11 @@ test-e2e: envtest ## Run end-to-end tests of the manager binary against a local 
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test -v -count=1 -timeout=20m $(E2E_PKGS) -ginkgo.v
 
 .PHONY: cover
-cover: ## Print coverage per package from the last test run.
+cover: ## Print statement coverage per package from the last unit test run (cover-unit.out), then the total.
+	@awk -F'[: ]' 'NR > 1 { b = $$1 ":" $$2; pkg = $$1; sub(/\/[^\/]*$$/, "", pkg); \
+		if (!(b in of)) { of[b] = pkg; n[b] = $$3 } if ($$4 > 0) hit[b] = 1 } \
+		END { for (b in of) { all[of[b]] += n[b]; if (b in hit) cov[of[b]] += n[b] } \
+		for (p in all) if (all[p]) printf "%-64s %5.1f%%\n", p, 100 * cov[p] / all[p] }' cover-unit.out | sort
 	@go tool cover -func=cover-unit.out | tail -1
 
 .PHONY: argocd-cm

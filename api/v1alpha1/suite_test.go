@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // These specs run the generated CRDs in a real kube-apiserver, so schema
@@ -62,7 +62,7 @@ var _ = BeforeSuite(func() {
 	Expect(identityv1alpha1.AddToScheme(scheme)).To(Succeed())
 
 	var err error
-	testEnv, err = controlplane.NewEnvironment()
+	testEnv, err = testenv.NewEnvironment()
 	Expect(err).NotTo(HaveOccurred())
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())

@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 const validationNamespace = "api-validation"
@@ -48,7 +48,7 @@ func uniqueName(prefix string) string {
 // loadSample reads a sample from config/samples as an unstructured object, so
 // that specs can also build shapes the Go types cannot express.
 func loadSample(file string) *unstructured.Unstructured {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	data, err := os.ReadFile(filepath.Join(root, "config", "samples", file))
 	Expect(err).NotTo(HaveOccurred())
@@ -68,7 +68,7 @@ const (
 // sampleFiles lists every object in config/samples, those kustomize
 // applies and those applied by name.
 func sampleFiles() []string {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	files, err := filepath.Glob(filepath.Join(root, "config", "samples", "*.yaml"))
 	Expect(err).NotTo(HaveOccurred())

@@ -77,6 +77,7 @@ func reaches(start time.Time, cond func() bool) time.Duration {
 
 var _ = Describe("The change feed", func() {
 	It("brings Okta changes to the target through targeted cycles, without a trigger and well before the sync interval", func() {
+		By("creating the users, the group and the integration with the feed polling")
 		f, eng, ids := feedFixture(nil)
 		before := getDI(f.ns, "okta").Status
 		inGroup := func(login string) func() bool {
@@ -110,6 +111,7 @@ var _ = Describe("The change feed", func() {
 			{"suspend ann", func() error { return f.okta.Suspend(ids["ann@example.com"]) },
 				func() bool { return !active(f.scim, "ann@example.com") }},
 		}
+		By("making each change in Okta and waiting for it to reach the target")
 		var took []time.Duration
 		for _, c := range changes {
 			start := time.Now()
@@ -122,16 +124,19 @@ var _ = Describe("The change feed", func() {
 		GinkgoWriter.Printf("change-to-target latency over %d changes: p50 %v, p95 %v, max %v\n", len(took),
 			took[len(took)/2].Round(time.Millisecond), took[(len(took)*95+99)/100-1].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
 
+		By("checking no scheduled cycle ran and the feed's status")
 		di := getDI(f.ns, "okta")
 		Expect(di.Status.LastSyncTime).To(Equal(before.LastSyncTime), "no scheduled cycle ran: the targeted cycles did it")
 		Expect(di.Status.ChangeFeed).NotTo(BeNil())
 		Expect(di.Status.ChangeFeed.TargetedCycles).To(BeNumerically(">=", 1))
 		Expect(di.Status.ChangeFeed.Cursor).NotTo(BeEmpty())
 		Expect(di.GetAnnotations()).NotTo(HaveKey(identityv1alpha1.ReconcileRequestedAtAnnotation))
+		By("waiting for Synced")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
 	})
 
 	It("never deactivates on a targeted read that fails, and converges through a full cycle once Okta answers", func() {
+		By("creating the users, the group and the integration with the feed polling")
 		f, eng, ids := feedFixture(nil)
 		bob := ids["bob@example.com"]
 		lastFull := getDI(f.ns, "okta").Status.LastFullSyncTime
@@ -139,8 +144,10 @@ var _ = Describe("The change feed", func() {
 		// bob leaves the only group that puts him in scope, but his own
 		// record and groups cannot be read: the change is lost to the
 		// targeted cycle.
+		By("failing the reads of bob's record and removing him from the group")
 		f.okta.FailPath("/api/v1/users/"+bob, http.StatusInternalServerError)
 		Expect(f.okta.RemoveMember(eng, bob)).To(Succeed())
+		By("waiting for the feed to fall behind, with bob kept active")
 		Eventually(f.okta.PathFailures).Should(BeNumerically(">", 0))
 		Eventually(diCondition(f.ns, "okta", changeFeed)).Should(Equal("False/FeedBehind"))
 		Consistently(func() bool { return active(f.scim, "bob@example.com") }, 3*time.Second).Should(BeTrue(),
@@ -148,7 +155,9 @@ var _ = Describe("The change feed", func() {
 
 		// Once Okta answers, the full cycle the feed asked for converges
 		// (it and its retries confirm bob's own record first).
+		By("clearing the faults")
 		f.okta.ClearFaults()
+		By("waiting for the full cycle to deactivate bob and the feed to poll again")
 		Eventually(func() bool { return active(f.scim, "bob@example.com") }, time.Minute).Should(BeFalse())
 		Eventually(func() any { return getDI(f.ns, "okta").Status.LastFullSyncTime }).ShouldNot(Equal(lastFull),
 			"a full cycle covered the lost change")
@@ -157,6 +166,7 @@ var _ = Describe("The change feed", func() {
 	})
 
 	It("wakes on Event Hooks, refuses forged ones, and a replay changes nothing", func() {
+		By("creating the integration with an Event Hook and registering the hook in Okta")
 		secret := secrets.add("hook-" + randomToken())
 		f, _, ids := feedFixture(func(f *fixture, di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Okta.EventHook = &identityv1alpha1.EventHookSettings{
@@ -167,6 +177,7 @@ var _ = Describe("The change feed", func() {
 		Expect(f.okta.RegisterEventHook(oktaserver.HookOptions{URL: url, Secret: secret, OrgURL: f.okta.URL(), CAPEM: hookCAPEM})).To(Succeed())
 		DeferCleanup(f.okta.StopEventHooks)
 
+		By("posting a forged hook and a replayed one after the cycles settle")
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM([]byte(hookCAPEM))
 		hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
@@ -187,6 +198,7 @@ var _ = Describe("The change feed", func() {
 		Expect(post(secret, delivery)).To(Equal(http.StatusOK))
 		Consistently(f.scim.TotalRequests, 2*time.Second).Should(Equal(writes), "hooks only wake the feed; nothing changed in Okta")
 
+		By("making four changes in Okta, spread over time, and waiting for each to reach the target")
 		var took []time.Duration
 		for i, login := range []string{"bob@example.com", "cara@example.com", "ann@example.com", "dan@example.com"} {
 			// Changes spread over time: the poll's budget refills between them.
@@ -214,6 +226,7 @@ var _ = Describe("The change feed", func() {
 	It("holds a mass suspension that arrives through the feed in pieces, as one threshold, until its plan is approved", func() {
 		// Ten pushed users under the default thresholds: at most
 		// max(2, 10% of 10) deactivations without an approval.
+		By("creating ten users in a pushed group and the integration")
 		f := newFixture()
 		var ids, logins []string
 		for i := 1; i <= 10; i++ {
@@ -223,6 +236,7 @@ var _ = Describe("The change feed", func() {
 		f.group("eng", ids...)
 		f.integration("okta", nil)
 		f.provisionedGroup("eng", "okta", "eng", nil)
+		By("waiting for the group to be pushed, the integration Synced and the feed polling")
 		Eventually(pgCondition(f.ns, "eng", ready), time.Minute).Should(Equal("True/Ready"))
 		Eventually(func() bool {
 			gid, _ := f.scim.GroupIDByName("eng")
@@ -235,6 +249,7 @@ var _ = Describe("The change feed", func() {
 
 		// The first two suspensions fit the allowance and go through, each
 		// in its own targeted cycle.
+		By("suspending two users within the allowance")
 		for _, i := range []int{0, 1} {
 			Expect(f.okta.Suspend(ids[i])).To(Succeed())
 			reaches(time.Now(), func() bool { return !active(f.scim, logins[i]) })
@@ -242,6 +257,7 @@ var _ = Describe("The change feed", func() {
 		// Each later one arrives alone, in a cycle of its own: every one
 		// of them alone is within the allowance, but the targeted cycles
 		// since the last scheduled one count together, so all are held.
+		By("suspending four more, one at a time, and waiting for each to be held")
 		for i := 2; i < 6; i++ {
 			Expect(f.okta.Suspend(ids[i])).To(Succeed())
 			Eventually(func() int32 {
@@ -251,6 +267,7 @@ var _ = Describe("The change feed", func() {
 				return 0
 			}, 30*time.Second).Should(BeEquivalentTo(i-1), "suspension %d is held", i+1)
 		}
+		By("checking only targeted cycles ran and the plan is held")
 		di := getDI(f.ns, "okta")
 		Expect(di.Status.LastSyncTime).To(Equal(lastSync), "only targeted cycles ran")
 		Expect(di.Status.ChangeFeed.TargetedCycles).To(BeNumerically(">=", 6))
@@ -261,6 +278,7 @@ var _ = Describe("The change feed", func() {
 			Expect(active(f.scim, login)).To(BeTrue(), "%s stays active while the plan is held", login)
 		}
 		// A later change through the feed keeps them held.
+		By("changing a profile through the feed and checking the held users stay active")
 		Expect(f.okta.UpdateProfile(ids[9], map[string]any{"displayName": "Held Ten"})).To(Succeed())
 		reaches(time.Now(), func() bool {
 			id, _ := f.scim.UserIDByName(logins[9])
@@ -273,9 +291,11 @@ var _ = Describe("The change feed", func() {
 			2*time.Second).Should(BeFalse())
 
 		// Approving the plan releases exactly the held four, once.
+		By("approving the plan")
 		planID := getDI(f.ns, "okta").Status.HeldDeactivations.PlanID
 		patches := f.scim.Count("PATCH", "/Users/{id}")
 		annotate(f.ns, "okta", identityv1alpha1.ApproveDeactivationsAnnotation, planID)
+		By("waiting for the plan to be applied and checking exactly the four were released")
 		Eventually(func() string { return getDI(f.ns, "okta").Status.LastApprovedPlanID }, time.Minute).Should(Equal(planID))
 		for _, login := range logins[2:6] {
 			Expect(active(f.scim, login)).To(BeFalse(), "%s is released", login)
@@ -285,6 +305,7 @@ var _ = Describe("The change feed", func() {
 		}
 		Expect(f.scim.Count("PATCH", "/Users/{id}") - patches).To(Equal(4))
 		Expect(diCondition(f.ns, "okta", held)()).To(Equal("False/NoneHeld"))
+		By("changing another profile and checking the approval is not applied again")
 		requestReconcile(f.ns, "okta")
 		Expect(f.okta.UpdateProfile(ids[8], map[string]any{"displayName": "Held Nine"})).To(Succeed())
 		reaches(time.Now(), func() bool {
@@ -297,12 +318,14 @@ var _ = Describe("The change feed", func() {
 	})
 
 	It("says when the feed is off", func() {
+		By("creating an integration with the feed disabled")
 		f := newFixture()
 		f.user("eve@example.com")
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"eve@example.com"}
 			di.Spec.Okta.ChangeFeed = identityv1alpha1.ChangeFeedDisabled
 		})
+		By("waiting for Synced and checking ChangeFeed says the feed is off")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("True/Synced"))
 		Expect(diCondition(f.ns, "okta", changeFeed)()).To(Equal("False/FeedDisabled"))
 		Expect(diCondition(f.ns, "okta", ready)()).To(Equal("True/Synced"), "the feed never decides Ready")

@@ -17,9 +17,7 @@ limitations under the License.
 package controller
 
 import (
-	"math"
 	"time"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,7 +30,11 @@ import (
 const maxConditionMessage = 32768
 
 // conditions sets the conditions of one status at one instant, keeping
-// lastTransitionTime when a condition's status does not change.
+// lastTransitionTime when a condition's status does not change. It only edits
+// the list in memory: an integration's conditions reach the API server in the
+// one merge patch of its status (patchStatus), a ProvisionedGroup's through
+// server-side apply, each field manager applying the types it owns
+// (groupApply, pushApply).
 type conditions struct {
 	list *[]metav1.Condition
 	now  time.Time
@@ -73,23 +75,4 @@ func verifyReason[R ~string](r R) string {
 		return string(r)
 	}
 	return identityv1alpha1.ReasonUnreachable
-}
-
-func clamp32(n int) int32 { return int32(max(0, min(n, math.MaxInt32))) }
-
-func int32p(n int) *int32 {
-	v := clamp32(n)
-	return &v
-}
-
-// truncate shortens s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -224,13 +224,3 @@ func (r *DirectoryIntegrationReconciler) patchStatus(ctx context.Context, s *int
 	}
 	return nil
 }
-
-// emit records one event. Notes are built from names, counts and messages
-// that were redacted before they reached the status.
-func emit(rec events.EventRecorder, obj client.Object, warning bool, reason, action, note string) {
-	typ := corev1.EventTypeNormal
-	if warning {
-		typ = corev1.EventTypeWarning
-	}
-	rec.Eventf(obj, nil, typ, reason, action, "%s", truncate(note, 1024))
-}

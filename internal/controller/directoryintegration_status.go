@@ -243,10 +243,3 @@ func requeueAfter(st *identityv1alpha1.DirectoryIntegrationStatus, o observation
 	}
 	return max(st.NextSyncTime.Sub(o.now), time.Second)
 }
-
-func formatTime(t *metav1.Time) string {
-	if t == nil {
-		return "(not scheduled)"
-	}
-	return t.UTC().Format(time.RFC3339)
-}

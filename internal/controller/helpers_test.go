@@ -14,254 +14,362 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+package controller_test
 
 import (
-	"errors"
-	"slices"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
-	"testing"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/internal/provisioning"
+	"github.com/scimbridge/scimbridge/test/oktaserver"
+	"github.com/scimbridge/scimbridge/test/scimserver"
 )
 
-var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+// Fixtures and helpers the envtest specs share; suite_test.go starts the suite.
 
-func TestDecide(t *testing.T) {
-	base := scheduleInput{
-		Now: t0, SyncInterval: 10 * time.Minute, FullResyncInterval: 24 * time.Hour, MinGap: 30 * time.Second,
-		NextSync: t0.Add(5 * time.Minute), LastFullSync: t0.Add(-time.Hour), LastAttempt: t0.Add(-5 * time.Minute),
+const (
+	ready          = identityv1alpha1.ConditionReady
+	synced         = identityv1alpha1.ConditionSynced
+	oktaVerified   = identityv1alpha1.ConditionOktaVerified
+	targetVerified = identityv1alpha1.ConditionTargetVerified
+	stalled        = identityv1alpha1.ConditionStalled
+	held           = identityv1alpha1.ConditionDeactivationsHeld
+)
+
+// fixture is one spec's world: a namespace, an Okta org and a SCIM target.
+type fixture struct {
+	ns        string
+	okta      *oktaserver.Server
+	scim      *scimserver.Server
+	scimURL   string
+	scimToken string
+}
+
+var nsCounter int
+
+func newFixture() *fixture {
+	nsCounter++
+	f := &fixture{ns: fmt.Sprintf("spec-%d-%d", nsCounter, time.Now().UnixNano()%100000)}
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.ns}})).To(Succeed())
+
+	var err error
+	f.okta, err = oktaserver.Start(oktaserver.Options{APIToken: secrets.add("00okta" + randomToken())}, "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(f.okta.Close)
+	f.scimToken = secrets.add("scim-" + randomToken())
+	f.scim, f.scimURL = newSCIMServer(f.scimToken)
+
+	f.secret("okta-api-token", "token", f.okta.APIToken())
+	f.secret("secure-access-scim", "token", f.scimToken)
+	return f
+}
+
+func newSCIMServer(token string) (*scimserver.Server, string) {
+	srv, err := scimserver.New(scimserver.Options{Token: token})
+	Expect(err).NotTo(HaveOccurred())
+	u, err := srv.Listen("127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	// Shutdown may wait out connections the client dialled but never used;
+	// the test is over either way.
+	DeferCleanup(func() { _ = srv.Close() })
+	return srv, u
+}
+
+var tokenCounter int
+
+func randomToken() string {
+	tokenCounter++
+	return fmt.Sprintf("%x%08d", time.Now().UnixNano(), tokenCounter)
+}
+
+// secret creates or updates a Secret with one key.
+func (f *fixture) secret(name, key, value string) {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name}}
+	err := k8sClient.Get(ctx, client.ObjectKeyFromObject(s), s)
+	s.Data = map[string][]byte{key: []byte(value)}
+	if err != nil {
+		Expect(k8sClient.Create(ctx, s)).To(Succeed())
+		return
 	}
-	tests := []struct {
-		name    string
-		mutate  func(*scheduleInput)
-		run     bool
-		trigger string
-		mode    provisioning.Mode
-		requeue time.Duration
-	}{
-		{"idle waits for the next sync", nil, false, triggerDue, provisioning.ModeIncremental, 5 * time.Minute},
-		{"due runs incremental", func(in *scheduleInput) { in.NextSync = t0 }, true, triggerDue, provisioning.ModeIncremental, 0},
-		{"full resync elapsed", func(in *scheduleInput) { in.NextSync = t0; in.LastFullSync = t0.Add(-25 * time.Hour) }, true, triggerDue, provisioning.ModeFull, 0},
-		{"never fully synced", func(in *scheduleInput) { in.NextSync = t0; in.LastFullSync = time.Time{} }, true, triggerDue, provisioning.ModeFull, 0},
-		{"generation change runs full at once", func(in *scheduleInput) { in.GenerationChanged = true }, true, triggerGeneration, provisioning.ModeFull, 0},
-		{"trigger annotation", func(in *scheduleInput) { in.Requested = true }, true, triggerRequested, provisioning.ModeIncremental, 0},
-		{"full-sync annotation runs full at once", func(in *scheduleInput) { in.FullRequested = true }, true, triggerFullSync, provisioning.ModeFull, 0},
-		{"approval", func(in *scheduleInput) { in.ApprovalPending = true }, true, triggerApproval, provisioning.ModeIncremental, 0},
-		{"rotated Secret runs full", func(in *scheduleInput) { in.ClientsChanged = true }, true, triggerClients, provisioning.ModeFull, 0},
-		{"groups changed", func(in *scheduleInput) { in.GroupsChanged = true }, true, triggerGroups, provisioning.ModeIncremental, 0},
-		{"minimum gap delays a trigger", func(in *scheduleInput) { in.Requested = true; in.LastAttempt = t0.Add(-10 * time.Second) },
-			false, triggerRequested, provisioning.ModeIncremental, 20 * time.Second},
-		{"failure backoff delays automatic triggers", func(in *scheduleInput) {
-			in.GroupsChanged = true
-			in.Failures = 3
-			in.LastAttempt = t0.Add(-40 * time.Second)
-		}, false, triggerGroups, provisioning.ModeIncremental, 80 * time.Second},
-		{"first cycle", func(in *scheduleInput) {
-			in.NeverSynced = true
-			in.NextSync = time.Time{}
-			in.LastAttempt = time.Time{}
+	Expect(k8sClient.Update(ctx, s)).To(Succeed())
+}
+
+// user adds an Okta user and returns its id.
+func (f *fixture) user(login string) string {
+	first, _, _ := strings.Cut(login, "@")
+	id, err := f.okta.AddUser(oktaserver.UserSpec{Login: login, FirstName: first, LastName: "Tester"})
+	Expect(err).NotTo(HaveOccurred())
+	return id
+}
+
+// group adds an Okta group with members and returns its id.
+func (f *fixture) group(name string, members ...string) string {
+	id, err := f.okta.AddGroup(oktaserver.GroupSpec{Name: name})
+	Expect(err).NotTo(HaveOccurred())
+	for _, m := range members {
+		Expect(f.okta.AddMember(id, m)).To(Succeed())
+	}
+	return id
+}
+
+func (f *fixture) integration(name string, mutate func(*identityv1alpha1.DirectoryIntegration)) *identityv1alpha1.DirectoryIntegration {
+	di := &identityv1alpha1.DirectoryIntegration{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name},
+		Spec: identityv1alpha1.DirectoryIntegrationSpec{
+			DisplayName: "OKTA Integration",
+			Okta: identityv1alpha1.OktaSource{OrgURL: f.okta.URL(),
+				APITokenSecretRef: &identityv1alpha1.SecretKeySelector{Name: "okta-api-token", Key: "token"}},
+			Target: identityv1alpha1.SCIMTarget{URL: f.scimURL,
+				TokenSecretRef: identityv1alpha1.SecretKeySelector{Name: "secure-access-scim", Key: "token"}},
 		},
-			true, triggerFirst, provisioning.ModeIncremental, 0},
-		{"overdue after restart waits for its spread", func(in *scheduleInput) {
-			in.NextSync = t0.Add(-time.Hour)
-			in.LastAttempt = time.Time{}
-			in.StartupNotBefore = t0.Add(7 * time.Second)
-		}, false, triggerDue, provisioning.ModeIncremental, 7 * time.Second},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := base
-			if tt.mutate != nil {
-				tt.mutate(&in)
-			}
-			d := decide(in)
-			if d.Run != tt.run || d.Trigger != tt.trigger || d.Mode != tt.mode || d.RequeueAfter != tt.requeue {
-				t.Errorf("decide() = %+v, want run=%t trigger=%s mode=%s requeue=%s", d, tt.run, tt.trigger, tt.mode, tt.requeue)
-			}
-		})
-	}
-}
-
-func TestBackoffAndNextSync(t *testing.T) {
-	for _, tt := range []struct {
-		failures int
-		want     time.Duration
-	}{{0, 0}, {1, 30 * time.Second}, {2, time.Minute}, {3, 2 * time.Minute}, {10, 10 * time.Minute}} {
-		if got := backoff(tt.failures, 30*time.Second, 10*time.Minute); got != tt.want {
-			t.Errorf("backoff(%d) = %s, want %s", tt.failures, got, tt.want)
-		}
-	}
-	for range 50 {
-		n := nextSync(t0, true, 0, 10*time.Minute, 30*time.Second)
-		if n.Before(t0.Add(10*time.Minute)) || !n.Before(t0.Add(11*time.Minute)) {
-			t.Fatalf("nextSync = %s, want within [10m, 11m) of the end", n.Sub(t0))
-		}
-	}
-	if n := nextSync(t0, false, 2, 10*time.Minute, 30*time.Second); n != t0.Add(time.Minute) {
-		t.Errorf("nextSync after 2 failures = %s, want 1m", n.Sub(t0))
-	}
-	if a, b := startupSpread("ns/a", time.Minute), startupSpread("ns/a", time.Minute); a != b || a >= time.Minute {
-		t.Errorf("startupSpread not stable or out of range: %s %s", a, b)
-	}
-}
-
-func pgFixture(name string, created time.Time, mutate func(*identityv1alpha1.ProvisionedGroup)) identityv1alpha1.ProvisionedGroup {
-	pg := identityv1alpha1.ProvisionedGroup{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Generation: 1, CreationTimestamp: metav1.NewTime(created)},
-		Spec: identityv1alpha1.ProvisionedGroupSpec{IntegrationRef: identityv1alpha1.LocalObjectReference{Name: "okta"},
-			OktaGroup: identityv1alpha1.OktaGroupReference{Name: name}, AssignMembers: true, Push: true,
-			DeletionPolicy: identityv1alpha1.DeletionPolicyRetain},
-		Status: identityv1alpha1.ProvisionedGroupStatus{OktaGroupID: "00g" + name, OktaGroupName: name},
 	}
 	if mutate != nil {
-		mutate(&pg)
+		mutate(di)
 	}
+	Expect(k8sClient.Create(ctx, di)).To(Succeed())
+	return di
+}
+
+func (f *fixture) provisionedGroup(name, integration, oktaGroup string, mutate func(*identityv1alpha1.ProvisionedGroup)) *identityv1alpha1.ProvisionedGroup {
+	pg := &identityv1alpha1.ProvisionedGroup{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name},
+		Spec: identityv1alpha1.ProvisionedGroupSpec{
+			IntegrationRef: identityv1alpha1.LocalObjectReference{Name: integration},
+			OktaGroup:      identityv1alpha1.OktaGroupReference{Name: oktaGroup},
+			AssignMembers:  true,
+			Push:           true,
+		},
+	}
+	if mutate != nil {
+		mutate(pg)
+	}
+	Expect(k8sClient.Create(ctx, pg)).To(Succeed())
 	return pg
 }
 
-func TestBuildConfig(t *testing.T) {
-	di := &identityv1alpha1.DirectoryIntegration{Spec: identityv1alpha1.DirectoryIntegrationSpec{
-		Target:       identityv1alpha1.SCIMTarget{Profile: identityv1alpha1.TargetProfileGeneric, MaxGroups: ptr.To[int32](200)},
-		Provisioning: identityv1alpha1.ProvisioningSettings{DeactivateUsers: ptr.To(false)},
-		Assignments:  identityv1alpha1.Assignments{People: []string{"a@example.com"}},
-		Safety:       identityv1alpha1.SafetySettings{MaxDeactivations: ptr.To[int32](0)},
-		DryRun:       true,
-	}}
-	now := metav1.NewTime(t0)
-	pgs := []identityv1alpha1.ProvisionedGroup{
-		pgFixture("pushed", t0, func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.Status.TargetGroupID = "t1"
-			pg.Status.PushedMembers = ptr.To[int32](7)
-			pg.Spec.TargetDisplayName = "Pushed In Target"
-		}),
-		pgFixture("unresolved-assign", t0, func(pg *identityv1alpha1.ProvisionedGroup) { pg.Status = identityv1alpha1.ProvisionedGroupStatus{} }),
-		pgFixture("unresolved-push", t0, func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.Spec.AssignMembers = false
-			pg.Status = identityv1alpha1.ProvisionedGroupStatus{}
-		}),
-		pgFixture("deleting", t0, func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.DeletionTimestamp = &now
-			pg.Finalizers = []string{groupFinalizer}
-			pg.Spec.DeletionPolicy = identityv1alpha1.DeletionPolicyDelete
-			pg.Status.TargetGroupID = "t2"
-		}),
-		pgFixture("leaving-retain", t0, func(pg *identityv1alpha1.ProvisionedGroup) { pg.DeletionTimestamp = &now }),
-		pgFixture("stalled", t0, nil),
-	}
-	stalled := map[types.NamespacedName]string{{Namespace: "ns", Name: "stalled"}: "dup"}
-	cfg := buildConfig(di, &di.Status, pgs, stalled, provisioning.ModeIncremental, "plan-1")
+func key(ns, name string) types.NamespacedName {
+	return types.NamespacedName{Namespace: ns, Name: name}
+}
 
-	if cfg.Profile != provisioning.ProfileGeneric || cfg.MaxGroups != 200 || !cfg.CreateUsers || !cfg.UpdateUsers || cfg.DeactivateUsers {
-		t.Errorf("settings mapped wrong: %+v", cfg)
+func getDI(ns, name string) *identityv1alpha1.DirectoryIntegration {
+	di := &identityv1alpha1.DirectoryIntegration{}
+	ExpectWithOffset(1, k8sClient.Get(ctx, key(ns, name), di)).To(Succeed())
+	return di
+}
+
+func getPG(ns, name string) *identityv1alpha1.ProvisionedGroup {
+	pg := &identityv1alpha1.ProvisionedGroup{}
+	ExpectWithOffset(1, k8sClient.Get(ctx, key(ns, name), pg)).To(Succeed())
+	return pg
+}
+
+// condition returns "Status/Reason" of a condition, or "" when absent.
+func condition(conds []metav1.Condition, typ string) string {
+	c := meta.FindStatusCondition(conds, typ)
+	if c == nil {
+		return ""
 	}
-	if cfg.MaxDeactivations != 0 || cfg.MaxDeactivationPercent != defaultMaxDeactivationPct || cfg.DeactivationFloor != defaultDeactivationFloor || !cfg.DryRun ||
-		cfg.ApprovedPlanID != "plan-1" || cfg.Mode != provisioning.ModeIncremental {
-		t.Errorf("safety, dry run, approval or mode mapped wrong: %+v", cfg)
-	}
-	if cfg.Mapping.UserName != "login" || cfg.Mapping.DisplayName != "displayName" || !slices.Equal(cfg.People, []string{"a@example.com"}) {
-		t.Errorf("mapping or people wrong: %+v", cfg)
-	}
-	want := []provisioning.GroupConfig{
-		{Key: "ns/deleting", OktaID: "00gdeleting", OktaName: "deleting", Push: true, TargetID: "t2", Deleting: true},
-		{Key: "ns/pushed", OktaID: "00gpushed", OktaName: "pushed", Assign: true, Push: true, TargetName: "Pushed In Target", TargetID: "t1", BaselineMembers: 7},
-		// A duplicate that assigns members stays in the scope, blocked, so
-		// its members are not deactivated because it dropped out.
-		{Key: "ns/stalled", OktaID: "00gstalled", OktaName: "stalled", Assign: true, Blocked: "it is stalled as a duplicate: dup"},
-		{Key: "ns/unresolved-assign", Assign: true, Push: true},
-	}
-	if !slices.Equal(cfg.Groups, want) {
-		t.Errorf("groups =\n%+v\nwant\n%+v", cfg.Groups, want)
+	return string(c.Status) + "/" + c.Reason
+}
+
+func diCondition(ns, name, typ string) func() string {
+	di := &identityv1alpha1.DirectoryIntegration{}
+	return objectCondition(key(ns, name), di, func() []metav1.Condition { return di.Status.Conditions }, typ)
+}
+
+func pgCondition(ns, name, typ string) func() string {
+	pg := &identityv1alpha1.ProvisionedGroup{}
+	return objectCondition(key(ns, name), pg, func() []metav1.Condition { return pg.Status.Conditions }, typ)
+}
+
+// objectCondition polls one condition of an object as "Status/Reason".
+func objectCondition(k types.NamespacedName, obj client.Object, conds func() []metav1.Condition, typ string) func() string {
+	return func() string {
+		if err := k8sClient.Get(ctx, k, obj); err != nil {
+			return err.Error()
+		}
+		return condition(conds(), typ)
 	}
 }
 
-func TestDuplicateGroups(t *testing.T) {
-	pgs := []identityv1alpha1.ProvisionedGroup{
-		pgFixture("young-same-okta", t0.Add(2*time.Second), func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.Spec.OktaGroup.Name = "first"
-			pg.Status.OktaGroupID = "00gfirst"
-			pg.Spec.TargetDisplayName = "Other Name"
-		}),
-		pgFixture("first", t0, nil),
-		pgFixture("same-target", t0.Add(time.Second), func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.TargetDisplayName = "FIRST" }),
-		pgFixture("assign-only-same-name", t0.Add(time.Second), func(pg *identityv1alpha1.ProvisionedGroup) {
-			pg.Spec.Push = false
-			pg.Spec.OktaGroup.Name = "another"
-		}),
-		pgFixture("unrelated", t0.Add(3*time.Second), nil),
-	}
-	got := duplicateGroups(pgs)
-	if len(got) != 2 {
-		t.Fatalf("duplicates = %v, want young-same-okta and same-target", got)
-	}
-	if msg := got[types.NamespacedName{Namespace: "ns", Name: "young-same-okta"}]; !strings.Contains(msg, `"first"`) {
-		t.Errorf("young-same-okta: %q", msg)
-	}
-	if msg := got[types.NamespacedName{Namespace: "ns", Name: "same-target"}]; !strings.Contains(msg, "pushes target group") {
-		t.Errorf("same-target: %q", msg)
-	}
+// annotate sets an annotation on an integration (as Argo CD or kubectl would).
+func annotate(ns, name, k, v string) {
+	updateDI(ns, name, func(di *identityv1alpha1.DirectoryIntegration) {
+		if di.Annotations == nil {
+			di.Annotations = map[string]string{}
+		}
+		di.Annotations[k] = v
+	})
 }
 
-func TestPushStatus(t *testing.T) {
-	pg := pgFixture("g", t0, nil)
-	g := provisioning.GroupConfig{Key: "ns/g", OktaID: "00gg", OktaName: "G", Push: true}
-	ok := desiredPushStatus(&pg, g, provisioning.GroupResult{Key: "ns/g", Pushed: true, TargetID: "t", TargetName: "G", Members: 3, PushedMembers: 3, LastPushTime: t0}, t0)
-	if ok.Pushed.Status != metav1.ConditionTrue || ok.TargetGroupID != "t" || *ok.PushedMembers != 3 {
-		t.Errorf("pushed: %+v", ok)
-	}
-	if !pushStatusChanged(currentPushStatus(&pg), ok) {
-		t.Error("a first push must be written")
-	}
-	pg.Status.Conditions = []metav1.Condition{*ok.Pushed}
-	pg.Status.TargetGroupID, pg.Status.Members, pg.Status.PushedMembers, pg.Status.SkippedMembers = "t", ptr.To[int32](3), ptr.To[int32](3), ptr.To[int32](0)
-	pg.Status.LastPushTime = ok.LastPushTime
-	again := desiredPushStatus(&pg, g, provisioning.GroupResult{Key: "ns/g", Pushed: true, TargetID: "t", TargetName: "G", Members: 3, PushedMembers: 3, LastPushTime: t0.Add(time.Hour)}, t0.Add(time.Hour))
-	if pushStatusChanged(currentPushStatus(&pg), again) {
-		t.Error("only lastPushTime moved: nothing must be written")
-	}
+// requestReconcile sets the trigger annotation and waits until it is handled.
+func requestReconcile(ns, name string) {
+	v := time.Now().UTC().Format(time.RFC3339Nano)
+	annotate(ns, name, identityv1alpha1.ReconcileRequestedAtAnnotation, v)
+	EventuallyWithOffset(1, func() string { return getDI(ns, name).Status.LastHandledReconcileAt }).Should(Equal(v))
+}
 
-	for _, tt := range []struct {
-		name   string
-		g      provisioning.GroupConfig
-		r      provisioning.GroupResult
-		reason string
-	}{
-		{"deleted", provisioning.GroupConfig{Push: true, Deleting: true}, provisioning.GroupResult{Deleted: true}, identityv1alpha1.ReasonDeleted},
-		{"delete failed", provisioning.GroupConfig{Push: true, Deleting: true}, provisioning.GroupResult{TargetID: "t", Err: errors.New("500")}, identityv1alpha1.ReasonPushFailed},
-		{"cap", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{CapBlocked: true}, identityv1alpha1.ReasonGroupCapReached},
-		{"failed", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{Err: errors.New("400")}, identityv1alpha1.ReasonPushFailed},
-		{"held", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{RemovalsHeld: 2}, identityv1alpha1.ReasonChangesHeld},
-		{"pending", provisioning.GroupConfig{Push: true}, provisioning.GroupResult{}, identityv1alpha1.ReasonPending},
-	} {
-		ps := desiredPushStatus(&pg, tt.g, tt.r, t0)
-		if ps.Pushed == nil || ps.Pushed.Reason != tt.reason || ps.Pushed.Status != metav1.ConditionFalse {
-			t.Errorf("%s: %+v", tt.name, ps.Pushed)
+func updateDI(ns, name string, mutate func(*identityv1alpha1.DirectoryIntegration)) {
+	// A merge patch sends only what changed, as kubectl annotate does (an
+	// Update would re-send defaulted durations as "10m0s" and bump the generation).
+	Eventually(func() error {
+		di := getDI(ns, name)
+		patch := client.MergeFrom(di.DeepCopy())
+		mutate(di)
+		return k8sClient.Patch(ctx, di, patch)
+	}).Should(Succeed())
+}
+
+// events returns the notes of events about an object with a reason.
+func events(ns, objName, reason string) []string {
+	var list eventsv1.EventList
+	Expect(k8sClient.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
+	var out []string
+	for _, e := range list.Items {
+		if e.Regarding.Name == objName && e.Reason == reason {
+			out = append(out, e.Type+": "+e.Note)
 		}
 	}
-	if ps := desiredPushStatus(&pg, provisioning.GroupConfig{Assign: true}, provisioning.GroupResult{Members: 4}, t0); ps.Pushed != nil || *ps.Members != 4 {
-		t.Errorf("assign-only: %+v", ps)
-	}
+	return out
 }
 
-func TestSecretNamesAndKeys(t *testing.T) {
-	di := &identityv1alpha1.DirectoryIntegration{Spec: identityv1alpha1.DirectoryIntegrationSpec{
-		Okta: identityv1alpha1.OktaSource{OAuth: &identityv1alpha1.OktaOAuth{PrivateKeySecretRef: identityv1alpha1.SecretKeySelector{Name: "key"}}},
-		Target: identityv1alpha1.SCIMTarget{TokenSecretRef: identityv1alpha1.SecretKeySelector{Name: "scim"},
-			CABundleSecretRef: &identityv1alpha1.SecretKeySelector{Name: "key"}},
-	}}
-	if got := secretNames(di); !slices.Equal(got, []string{"key", "scim"}) {
-		t.Errorf("secretNames = %v", got)
+// writes counts the requests that change the target.
+func writes(s *scimserver.Server) int {
+	n := 0
+	for r, c := range s.Requests() {
+		if r.Method != http.MethodGet {
+			n += c
+		}
 	}
-	if hashKey("a", "bc") == hashKey("ab", "c") {
-		t.Error("hashKey must separate its parts")
+	return n
+}
+
+// oktaTotal counts the Okta requests of cycles and lookups: the change
+// feed's System Log polls run on their own schedule and are left out.
+func oktaTotal(s *oktaserver.Server) int64 {
+	var n int64
+	for k, c := range s.Counts() {
+		if k.Endpoint != "GET /api/v1/logs" {
+			n += c
+		}
 	}
-	if normalizeURL("HTTPS://Api.Example.com/scim/ ") != normalizeURL("https://api.example.com/scim") {
-		t.Error("normalizeURL must ignore case and a trailing slash")
+	return n
+}
+
+// active reads a target user's active flag by userName.
+func active(s *scimserver.Server, userName string) bool {
+	id, ok := s.UserIDByName(userName)
+	ExpectWithOffset(1, ok).To(BeTrue(), "user %s in the target", userName)
+	u, _ := s.User(id)
+	a, _ := u["active"].(bool)
+	return a
+}
+
+// pushedGroup sets up an integration pushing one Okta group with one member
+// through a ProvisionedGroup with the deletion policy, and waits until it is Ready.
+func pushedGroup(name, oktaGroup, member string, policy identityv1alpha1.DeletionPolicy) *fixture {
+	GinkgoHelper()
+	f := newFixture()
+	f.group(oktaGroup, f.user(member))
+	f.integration("okta", nil)
+	f.provisionedGroup(name, "okta", oktaGroup, func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.DeletionPolicy = policy })
+	Eventually(pgCondition(f.ns, name, ready)).Should(Equal("True/Ready"))
+	return f
+}
+
+// settle waits until no request reaches Okta for a while: the cycles that
+// the objects' creation triggered have finished.
+func settle(f *fixture) {
+	GinkgoHelper()
+	Eventually(func() int64 {
+		n := oktaTotal(f.okta)
+		time.Sleep(700 * time.Millisecond)
+		return oktaTotal(f.okta) - n
+	}).Should(BeZero())
+}
+
+// tableRow reads an object the way kubectl get does (as a Table), keyed by
+// printer column name.
+func tableRow(ns, resource, name string) map[string]any {
+	GinkgoHelper()
+	hc, err := rest.HTTPClientFor(cfg)
+	Expect(err).NotTo(HaveOccurred())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		fmt.Sprintf("%s/apis/identity.scimbridge.io/v1alpha1/namespaces/%s/%s/%s", strings.TrimRight(cfg.Host, "/"), ns, resource, name), nil)
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+	resp, err := hc.Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	Expect(resp.StatusCode).To(Equal(http.StatusOK), req.URL.String())
+	var t metav1.Table
+	Expect(json.NewDecoder(resp.Body).Decode(&t)).To(Succeed())
+	Expect(t.Rows).To(HaveLen(1))
+	row := map[string]any{}
+	for i, c := range t.ColumnDefinitions {
+		row[c.Name] = t.Rows[0].Cells[i]
 	}
+	return row
+}
+
+// gauge reads one series of the manager's registry.
+func gauge(name string, labels map[string]string) (float64, bool) {
+	families, err := ctrlmetrics.Registry.Gather()
+	Expect(err).NotTo(HaveOccurred())
+	for _, fam := range families {
+		if fam.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range fam.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if got[k] != v {
+					continue series
+				}
+			}
+			return m.GetGauge().GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+// kstatusOf reads an object from the API server as kstatus (and so Flux
+// health checks and kubectl wait) sees it.
+func kstatusOf(kind string, ns, name string) status.Status {
+	GinkgoHelper()
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(identityv1alpha1.GroupVersion.WithKind(kind))
+	Expect(k8sClient.Get(ctx, key(ns, name), u)).To(Succeed())
+	res, err := status.Compute(u)
+	Expect(err).NotTo(HaveOccurred())
+	return res.Status
+}
+
+func diKstatus(ns, name string) func() status.Status {
+	return func() status.Status { return kstatusOf("DirectoryIntegration", ns, name) }
+}
+
+func pgKstatus(ns, name string) func() status.Status {
+	return func() status.Status { return kstatusOf("ProvisionedGroup", ns, name) }
 }

@@ -134,20 +134,6 @@ func pushStatusChanged(cur, want pushStatus) bool {
 	return !sameCondition(cur.Pushed, want.Pushed)
 }
 
-func sameCondition(a, b *metav1.Condition) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message && a.ObservedGeneration == b.ObservedGeneration
-}
-
-func eqInt32(a, b *int32) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
 // pushApply is the server-side apply request of the cycle's field manager.
 // It names every field the cycle owns; one it leaves out is removed.
 func pushApply(pg *identityv1alpha1.ProvisionedGroup, ps pushStatus) *identityac.ProvisionedGroupApplyConfiguration {

@@ -32,6 +32,7 @@ import (
 // which it used to claim more.
 var _ = Describe("Synced tells the truth", func() {
 	It("keeps Synced False while a failed user waits out its backoff, and retries it when a person asks", func() {
+		By("creating two users, a target refusing one create, and the integration")
 		f := newFixture()
 		f.user("ok@example.com")
 		f.user("refused@example.com")
@@ -41,6 +42,7 @@ var _ = Describe("Synced tells the truth", func() {
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"ok@example.com", "refused@example.com"}
 		})
+		By("waiting for Synced False/ObjectsFailing with a retry scheduled")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/ObjectsFailing"))
 		Expect(f.scim.UserCount()).To(Equal(1))
 		Expect(getDI(f.ns, "okta").Status.UsersSummary).To(Equal("1/2"))
@@ -70,6 +72,7 @@ var _ = Describe("Synced tells the truth", func() {
 	})
 
 	It("reports the group cap on the integration", func() {
+		By("creating two groups and an integration whose target takes one")
 		f := newFixture()
 		a := f.user("cap@example.com")
 		f.group("Alpha", a)
@@ -77,6 +80,7 @@ var _ = Describe("Synced tells the truth", func() {
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Target.MaxGroups = ptr.To[int32](1) })
 		f.provisionedGroup("alpha", "okta", "Alpha", nil)
 		f.provisionedGroup("beta", "okta", "Beta", nil)
+		By("waiting for the cap on the integration and on the group that does not fit")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/GroupCapReached"))
 		Expect(diCondition(f.ns, "okta", ready)()).To(Equal("False/GroupCapReached"))
 		Expect(diCondition(f.ns, "okta", stalled)()).To(Equal("True/GroupCapReached"))
@@ -87,24 +91,30 @@ var _ = Describe("Synced tells the truth", func() {
 	})
 
 	It("never takes a target listing cut short as complete, and loses no update after it", func() {
+		By("creating the integration for two users")
 		f := newFixture()
 		alice := f.user("alice@example.com")
 		f.user("bob@example.com")
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"alice@example.com", "bob@example.com"}
 		})
+		By("waiting for it to be Synced and the cycles to settle")
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		settle(f)
 
 		// The credential check reads /Users too: cut its answer and the listing's.
+		By("cutting the target's /Users answers short and requesting a full sync")
 		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultTruncatedPage, Method: http.MethodGet, Path: "/Users", Times: 2})
 		annotate(f.ns, "okta", identityv1alpha1.FullSyncRequestedAtAnnotation, "truncated")
+		By("waiting for Synced False/TargetIncomplete")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/TargetIncomplete"))
 		Expect(getDI(f.ns, "okta").Status.LastHandledFullSyncAt).To(Equal("truncated"))
 		Expect(diCondition(f.ns, "okta", ready)()).To(Equal("False/TargetIncomplete"))
 
+		By("changing a profile in Okta and requesting a reconcile")
 		Expect(f.okta.UpdateProfile(alice, map[string]any{"displayName": "Alice After"})).To(Succeed())
 		requestReconcile(f.ns, "okta")
+		By("checking the update reached the target")
 		Expect(diCondition(f.ns, "okta", synced)()).To(Equal("True/Synced"))
 		id, _ := f.scim.UserIDByName("alice@example.com")
 		u, _ := f.scim.User(id)
@@ -112,22 +122,28 @@ var _ = Describe("Synced tells the truth", func() {
 	})
 
 	It("repairs hand-made drift when a full cycle is requested", func() {
+		By("creating the integration for one user")
 		f := newFixture()
 		f.user("drift@example.com")
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"drift@example.com"}
 		})
+		By("waiting for it to be Synced and the cycles to settle")
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		settle(f)
+		By("editing the user in the target by hand")
 		id, _ := f.scim.UserIDByName("drift@example.com")
 		Expect(f.scim.SetUserAttributes(id, map[string]any{"displayName": "Edited In The Console"})).To(Succeed())
 
+		By("requesting a reconcile: an incremental cycle leaves the drift")
 		requestReconcile(f.ns, "okta")
 		u, _ := f.scim.User(id)
 		Expect(u["displayName"]).To(Equal("Edited In The Console"), "an incremental cycle does not read the target")
 		Expect(getDI(f.ns, "okta").Status.LastSync.Mode).To(Equal(identityv1alpha1.SyncModeIncremental))
 
+		By("requesting a full sync")
 		annotate(f.ns, "okta", identityv1alpha1.FullSyncRequestedAtAnnotation, "repair")
+		By("waiting for the full cycle to repair the drift")
 		Eventually(func() string { return getDI(f.ns, "okta").Status.LastHandledFullSyncAt }).Should(Equal("repair"))
 		u, _ = f.scim.User(id)
 		Expect(u["displayName"]).NotTo(Equal("Edited In The Console"))
@@ -136,23 +152,28 @@ var _ = Describe("Synced tells the truth", func() {
 	})
 
 	It("provisions a direct assignment created in Okta after the full cycle in the next incremental one", func() {
+		By("creating an integration assigning one user that exists and one that does not yet")
 		f := newFixture()
 		f.user("early@example.com")
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"early@example.com", "late@example.com"}
 		})
+		By("waiting for it to be Synced with one user")
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Expect(f.scim.UserCount()).To(Equal(1))
 		settle(f)
 
+		By("creating the late user in Okta and requesting a reconcile")
 		f.user("late@example.com")
 		requestReconcile(f.ns, "okta")
+		By("checking the incremental cycle provisioned it")
 		Expect(getDI(f.ns, "okta").Status.LastSync.Mode).To(Equal(identityv1alpha1.SyncModeIncremental))
 		_, ok := f.scim.UserIDByName("late@example.com")
 		Expect(ok).To(BeTrue())
 	})
 
 	It("converges in the next incremental cycle when a group create's answer was lost", func() {
+		By("creating a group whose create answer fails after it took effect")
 		f := newFixture()
 		a := f.user("lost@example.com")
 		f.group("Lost Answer", a)
@@ -160,10 +181,13 @@ var _ = Describe("Synced tells the truth", func() {
 		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: "POST", Path: "/Groups", Times: 1, Status: 500, AfterHandler: true})
 		f.integration("okta", nil)
 		f.provisionedGroup("lost", "okta", "Lost Answer", nil)
+		By("waiting for Pushed False/PushFailed and the cycles to settle")
 		Eventually(pgCondition(f.ns, "lost", identityv1alpha1.ConditionPushed)).Should(Equal("False/PushFailed"))
 		settle(f)
 
+		By("requesting a reconcile")
 		requestReconcile(f.ns, "okta")
+		By("waiting for the incremental cycle to push the group once")
 		Expect(getDI(f.ns, "okta").Status.LastSync.Mode).To(Equal(identityv1alpha1.SyncModeIncremental))
 		Eventually(pgCondition(f.ns, "lost", identityv1alpha1.ConditionPushed)).Should(Equal("True/Pushed"))
 		Expect(f.scim.GroupCount()).To(Equal(1))

@@ -47,6 +47,7 @@ func targetStatus(ns, name string) *identityv1alpha1.TargetStatus {
 
 var _ = Describe("How cycles talk to the target", func() {
 	It("writes in Bulk requests when the target advertises Bulk, and says so", func() {
+		By("creating two users in a pushed group against a target that advertises Bulk")
 		f := newFixture()
 		f.bulkTarget()
 		a, b := f.user("alice@example.com"), f.user("bob@example.com")
@@ -54,9 +55,11 @@ var _ = Describe("How cycles talk to the target", func() {
 		f.integration("okta", nil)
 		f.provisionedGroup("secure-access-users", "okta", "OKTA - Secure Access Users", nil)
 
+		By("waiting for Synced and status.target.bulk Used")
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Eventually(func() *identityv1alpha1.TargetBulk { return targetStatus(f.ns, "okta").Bulk }).Should(
 			HaveField("State", identityv1alpha1.TargetBulkUsed))
+		By("checking the writes went in Bulk")
 		st := targetStatus(f.ns, "okta")
 		Expect(st.Bulk.MaxOperations).To(BeEquivalentTo(1000))
 		Expect(st.Bulk.Requests).To(BeNumerically(">=", 1))
@@ -66,6 +69,7 @@ var _ = Describe("How cycles talk to the target", func() {
 	})
 
 	It("falls back to single requests when the target advertises Bulk but refuses it, and says so", func() {
+		By("creating two users in a pushed group against a target that advertises Bulk and refuses it")
 		f := newFixture()
 		f.bulkTarget()
 		f.scim.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Method: http.MethodPost, Path: "/Bulk", Status: http.StatusNotImplemented})
@@ -74,9 +78,11 @@ var _ = Describe("How cycles talk to the target", func() {
 		f.integration("okta", nil)
 		f.provisionedGroup("secure-access-users", "okta", "OKTA - Secure Access Users", nil)
 
+		By("waiting for Synced and status.target.bulk Rejected")
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Eventually(func() *identityv1alpha1.TargetBulk { return targetStatus(f.ns, "okta").Bulk }).Should(
 			HaveField("State", identityv1alpha1.TargetBulkRejected))
+		By("checking the message and the single requests")
 		msg := targetStatus(f.ns, "okta").Bulk.Message
 		Expect(msg).To(ContainSubstring("refused a Bulk request"))
 		Expect(msg).To(ContainSubstring("501"))
@@ -86,11 +92,13 @@ var _ = Describe("How cycles talk to the target", func() {
 	})
 
 	It("shows the pacing it learned, and a Fixed rate when asked, and does not use Bulk when switched off", func() {
+		By("creating a user in a pushed group against a Bulk target")
 		f := newFixture()
 		f.bulkTarget()
 		f.group("OKTA - Secure Access Users", f.user("alice@example.com"))
 		f.integration("okta", nil)
 		f.provisionedGroup("secure-access-users", "okta", "OKTA - Secure Access Users", nil)
+		By("waiting for the user and reading the learned pacing")
 		Eventually(func() string { return getDI(f.ns, "okta").Status.UsersSummary }).Should(Equal("1/1"))
 		p := targetStatus(f.ns, "okta").Pacing
 		Expect(p.Mode).To(Equal(identityv1alpha1.PacingAdaptive))
@@ -98,6 +106,7 @@ var _ = Describe("How cycles talk to the target", func() {
 		Expect(p.RequestsPerSecond).To(MatchRegexp(`^[0-9]+\.[0-9]$`))
 		Expect(p.MaxInFlight).To(BeNumerically(">=", 1))
 
+		By("switching to a Fixed rate of 30 and Bulk off, and assigning a second user")
 		updateDI(f.ns, "okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Target.RateLimit = &identityv1alpha1.TargetRateLimit{Mode: identityv1alpha1.PacingFixed, MaxRequestsPerSecond: ptr.To[int32](30)}
 			di.Spec.Target.Bulk = identityv1alpha1.BulkDisabled
@@ -106,10 +115,12 @@ var _ = Describe("How cycles talk to the target", func() {
 		updateDI(f.ns, "okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Assignments.People = []string{"bob@example.com"}
 		})
+		By("waiting for the Fixed rate, Bulk Disabled and the second user")
 		Eventually(func() string { return targetStatus(f.ns, "okta").Pacing.RequestsPerSecond }).Should(Equal("30.0"))
 		Eventually(func() *identityv1alpha1.TargetBulk { return targetStatus(f.ns, "okta").Bulk }).Should(
 			HaveField("State", identityv1alpha1.TargetBulkDisabled))
 		Eventually(func() bool { return active(f.scim, "bob@example.com") }).Should(BeTrue())
+		By("checking the pacing, its gauge and that the second user went alone")
 		p = targetStatus(f.ns, "okta").Pacing
 		Expect(p.Mode).To(Equal(identityv1alpha1.PacingFixed))
 		Expect(p.MaxRequestsPerSecond).To(BeEquivalentTo(30))

@@ -35,7 +35,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // The tests run shard managers against a real kube-apiserver and etcd:
@@ -44,7 +44,7 @@ import (
 var k8s client.Client
 
 func TestMain(m *testing.M) {
-	env, err := controlplane.NewEnvironment()
+	env, err := testenv.NewEnvironment()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

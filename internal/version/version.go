@@ -5,7 +5,8 @@ package version
 // -ldflags "-X github.com/scimbridge/scimbridge/internal/version.Version=v0.1.0".
 var Version = "dev"
 
-// UserAgent is sent on every request to Okta and to the SCIM target.
+// UserAgent is sent on every request to the SCIM target (a sharded replica
+// appends its identity). Okta requests carry "scimbridge" alone.
 func UserAgent() string {
 	return "scimbridge/" + Version
 }

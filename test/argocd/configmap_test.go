@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // configMapKey is the argocd-cm key of a kind's health check.
@@ -21,7 +21,7 @@ func configMapKey(kind string) string {
 // their argocd-cm; it must say what the scripts say. UPDATE_ARGOCD_CM=1
 // (make argocd-cm) rewrites it.
 func TestArgoCDConfigMapMatchesScripts(t *testing.T) {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

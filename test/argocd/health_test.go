@@ -7,7 +7,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // healthTests is Argo CD's health_test.yaml layout.
@@ -22,7 +22,7 @@ type healthTests struct {
 var minCases = map[string]int{"DirectoryIntegration": 8, "ProvisionedGroup": 4}
 
 func TestHealthChecks(t *testing.T) {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestHealthChecks(t *testing.T) {
 
 // The scripts must not lean on libraries Argo CD leaves out.
 func TestScriptsNeedNoStandardLibraries(t *testing.T) {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

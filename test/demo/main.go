@@ -18,8 +18,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/localenv"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 }
 
 func run(ctx context.Context, once bool, timeout time.Duration) error {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return err
 	}

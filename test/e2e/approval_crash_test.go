@@ -17,6 +17,7 @@ import (
 
 var _ = Describe("approval across a crash of the manager binary", func() {
 	It("applies nothing outside the approved set after kill -9 mid-apply, and keeps what remains visible", func() {
+		By("seeding 40 users in one group and applying the samples, holding beyond 5 deactivations")
 		const ns = "crash-approval"
 		Expect(cp.EnsureNamespace(ctx, ns)).To(Succeed())
 		f, err := localenv.StartFakes(1000)
@@ -39,6 +40,7 @@ var _ = Describe("approval across a crash of the manager binary", func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		key := client.ObjectKeyFromObject(samples.Integration)
+		By("waiting for the 40 users to be provisioned")
 		Eventually(func() int { return len(activeUserNames(f)) }).Should(Equal(40))
 		Eventually(func() string { return getDI(key).Status.UsersSummary }).Should(Equal("40/40"))
 
@@ -86,14 +88,3 @@ var _ = Describe("approval across a crash of the manager binary", func() {
 		Expect(condition(di.Status.Conditions, v1.ConditionStalled)).To(HaveField("Reason", v1.ReasonChangesHeld))
 	})
 })
-
-// annotateDI sets an annotation the way an administrator (or Argo CD) would.
-func annotateDI(key client.ObjectKey, name, value string) {
-	di := getDI(key)
-	patch := client.MergeFrom(di.DeepCopy())
-	if di.Annotations == nil {
-		di.Annotations = map[string]string{}
-	}
-	di.Annotations[name] = value
-	Expect(cp.Client.Patch(ctx, di, patch)).To(Succeed())
-}

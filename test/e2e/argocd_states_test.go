@@ -23,9 +23,9 @@ import (
 
 	v1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/test/argocd"
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/localenv"
 	"github.com/scimbridge/scimbridge/test/scimserver"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // captureEnv names the environment variable that makes this spec write the
@@ -46,6 +46,7 @@ type state struct {
 
 var _ = Describe("Argo CD and kstatus read the status of the manager binary", func() {
 	It("shows each state with the right health", func() {
+		By("creating one namespace with its own fakes and the samples for each state")
 		var states []*state
 		add := func(s *state) { states = append(states, s) }
 
@@ -127,13 +128,16 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 		Expect(kstatus(states, "DirectoryIntegration", "objects-failing")).To(Equal(status.InProgressStatus))
 		Expect(kstatus(states, "DirectoryIntegration", "not-processed-yet")).To(Equal(status.InProgressStatus))
 
+		By("capturing the objects as the health checks' testdata when asked")
 		if os.Getenv(captureEnv) != "" {
 			capture(states)
 		}
 	})
 
 	It("shows changes held for approval as suspended", func() {
+		By("creating the samples holding beyond one deactivation")
 		held := stateNamespace("argocd-held", nil, func(s *localenv.Samples) { s.Integration.Spec.Safety.MaxDeactivations = ptr.To[int32](1) })
+		By("waiting for Synced and both users provisioned")
 		Eventually(func(g Gomega) { cond("Ready", "True", "Synced")(g, read("DirectoryIntegration", held.di)) }).Should(Succeed())
 		org := held.org
 		// The first cycle may run before the group is resolved (Synced with
@@ -148,11 +152,13 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 			}
 			return true
 		}, 2*time.Minute).Should(BeTrue())
+		By("suspending both users and triggering a cycle")
 		for _, who := range pair {
 			Expect(held.fakes.Okta.Suspend(org.Users[localenv.Login(who[0], who[1])])).To(Succeed())
 		}
 		trigger(held.di)
 		var di, pg map[string]any
+		By("waiting for the integration to hold the set and the group to stay Ready")
 		Eventually(func(g Gomega) {
 			di = read("DirectoryIntegration", held.di)
 			cond("Stalled", "True", "ChangesHeld")(g, di)
@@ -162,6 +168,7 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 			pg = read("ProvisionedGroup", held.pg)
 			cond("Ready", "True", "Ready")(g, pg)
 		}).Should(Succeed())
+		By("reading both healths")
 		Expect(health("DirectoryIntegration", di).Status).To(Equal("Suspended"))
 		Expect(health("ProvisionedGroup", pg).Status).To(Equal("Healthy"))
 		if os.Getenv(captureEnv) != "" {
@@ -170,12 +177,16 @@ var _ = Describe("Argo CD and kstatus read the status of the manager binary", fu
 	})
 
 	It("shows a running cycle as progressing", func() {
+		By("creating the samples")
 		running := stateNamespace("argocd-cycle-running", nil, nil)
+		By("waiting for Synced")
 		Eventually(func(g Gomega) { cond("Ready", "True", "Synced")(g, read("DirectoryIntegration", running.di)) }).Should(Succeed())
+		By("slowing the target and requesting a full sync")
 		running.fakes.SCIM.SetLatency(time.Second)
 		DeferCleanup(func() { running.fakes.SCIM.SetLatency(0) })
 		annotateDI(running.di, v1.FullSyncRequestedAtAnnotation, "now")
 		var obj map[string]any
+		By("waiting for the running cycle and reading its health")
 		Eventually(func(g Gomega) {
 			obj = read("DirectoryIntegration", running.di)
 			cond("Reconciling", "True", "CycleRunning")(g, obj)
@@ -283,7 +294,7 @@ func cond(typ, statusValue, reason string) func(Gomega, map[string]any) {
 
 func health(kind string, obj map[string]any) argocd.Health {
 	GinkgoHelper()
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	script, err := argocd.Script(root, kind)
 	Expect(err).NotTo(HaveOccurred())
@@ -309,7 +320,7 @@ func kstatus(states []*state, kind, name string) status.Status {
 // health_test.yaml from the health each state must show.
 func capture(states []*state) {
 	GinkgoHelper()
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	for _, kind := range []string{"DirectoryIntegration", "ProvisionedGroup"} {
 		dir := argocd.ScriptDir(root, kind)

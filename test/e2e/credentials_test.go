@@ -16,6 +16,7 @@ import (
 
 var _ = Describe("bad credentials through the manager binary", func() {
 	It("says why in the conditions and writes nothing", func() {
+		By("creating Secrets with wrong tokens and an integration that uses them")
 		const ns = "bad-credentials"
 		Expect(cp.EnsureNamespace(ctx, ns)).To(Succeed())
 		for name, value := range map[string]string{"okta-wrong": "not-the-okta-token", "scim-wrong": "not-the-scim-token"} {
@@ -35,6 +36,7 @@ var _ = Describe("bad credentials through the manager binary", func() {
 		Expect(cp.Client.Create(ctx, di)).To(Succeed())
 
 		key := client.ObjectKeyFromObject(di)
+		By("waiting for both ends to report Unauthorized with nothing written")
 		Eventually(func(g Gomega) {
 			got := getDI(key)
 			okta := condition(got.Status.Conditions, v1.ConditionOktaVerified)

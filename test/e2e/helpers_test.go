@@ -106,3 +106,14 @@ func eventReasons(namespace, name string) []string {
 	}
 	return out
 }
+
+// annotateDI sets an annotation the way an administrator (or Argo CD) would.
+func annotateDI(key client.ObjectKey, name, value string) {
+	di := getDI(key)
+	patch := client.MergeFrom(di.DeepCopy())
+	if di.Annotations == nil {
+		di.Annotations = map[string]string{}
+	}
+	di.Annotations[name] = value
+	Expect(cp.Client.Patch(ctx, di, patch)).To(Succeed())
+}

@@ -71,11 +71,13 @@ var _ = Describe("metrics through the manager binary", func() {
 			return resp.StatusCode, string(body)
 		}
 
+		By("scraping without a token: 401")
 		Eventually(func(g Gomega) {
 			code, _ := scrape(g, "")
 			g.Expect(code).To(Equal(http.StatusUnauthorized))
 		}).Should(Succeed())
 
+		By("scraping with the token: the product's metrics and no credentials")
 		Eventually(func(g Gomega) {
 			code, body := scrape(g, tr.Status.Token)
 			g.Expect(code).To(Equal(http.StatusOK))

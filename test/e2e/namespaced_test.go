@@ -25,6 +25,7 @@ import (
 // server, so that requests can be counted per integration.
 var _ = Describe("namespaced mode of the manager binary", Serial, func() {
 	It("reconciles only its namespaces and cannot read Secrets elsewhere", func() {
+		By("creating the watched and the outside namespace")
 		const watched, outside = "namespaced-watched", "namespaced-outside"
 		const user = "scimbridge-namespaced-manager"
 		for _, ns := range []string{watched, outside} {

@@ -26,6 +26,7 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 	})
 
 	It("verifies both ends, provisions the users and pushes the group", func() {
+		By("waiting for both ends verified and the integration Synced")
 		Eventually(func(g Gomega) {
 			di := getDI(diKey)
 			g.Expect(condition(di.Status.Conditions, v1.ConditionOktaVerified)).To(HaveField("Status", BeEquivalentTo("True")))
@@ -39,6 +40,7 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 
 		// The first cycle may run before the ProvisionedGroup exists; the
 		// group's creation triggers the next one.
+		By("waiting for the expected users, linked by externalId, and the group's members")
 		want := sorted(localenv.ExpectedSecureAccessUsers())
 		Eventually(func() []string { return activeUserNames(fakes) }).Should(Equal(want))
 		for _, u := range targetUsers(fakes) {
@@ -46,6 +48,7 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 		}
 		Eventually(func() []string { return groupMemberNames(fakes, localenv.SecureAccessGroup) }).Should(Equal(want))
 
+		By("waiting for the integration's counts")
 		Eventually(func(g Gomega) {
 			di := getDI(diKey)
 			g.Expect(di.Status.Users).NotTo(BeNil())
@@ -56,6 +59,7 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 			g.Expect(condition(di.Status.Conditions, v1.ConditionSynced)).To(HaveField("Status", BeEquivalentTo("True")))
 		}).Should(Succeed())
 
+		By("waiting for the group's push status and its event")
 		Eventually(func(g Gomega) {
 			pg := &v1.ProvisionedGroup{}
 			g.Expect(cp.Client.Get(ctx, pgKey, pg)).To(Succeed())
@@ -71,8 +75,10 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 
 	It("reflects a membership change in Okta after the trigger annotation", func() {
 		jonas := localenv.Login("Jonas", "Berg")
+		By("adding Jonas to the group in Okta and triggering a cycle")
 		Expect(fakes.Okta.AddMember(org.Groups[localenv.SecureAccessGroup], org.Users[jonas])).To(Succeed())
 		trigger(diKey)
+		By("waiting for Jonas in the target group and the trigger handled")
 		Eventually(func() []string { return groupMemberNames(fakes, localenv.SecureAccessGroup) }).Should(ContainElement(jonas))
 		Expect(activeUserNames(fakes)).To(ContainElement(jonas))
 		Eventually(func() string { return getDI(diKey).Status.LastHandledReconcileAt }).ShouldNot(BeEmpty())
@@ -80,11 +86,14 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 
 	It("deactivates a user suspended in Okta and removes it from the pushed group", func() {
 		amelia := localenv.Login("Amelia", "Hart")
+		By("suspending Amelia in Okta and triggering a cycle")
 		Expect(fakes.Okta.Suspend(org.Users[amelia])).To(Succeed())
 		trigger(diKey)
+		By("waiting for her to be deactivated and removed from the group, once")
 		Eventually(func() []string { return activeUserNames(fakes) }).ShouldNot(ContainElement(amelia))
 		Eventually(func() []string { return groupMemberNames(fakes, localenv.SecureAccessGroup) }).ShouldNot(ContainElement(amelia))
 		Expect(fakes.Audit.Deactivations()).To(Equal(1))
+		By("waiting for the status to count the deactivation")
 		Eventually(func(g Gomega) {
 			di := getDI(diKey)
 			g.Expect(di.Status.LastSync).NotTo(BeNil())
@@ -96,10 +105,12 @@ var _ = Describe("the seed scenario through the manager binary", Ordered, func()
 	It("lets a two-person change through the seed's small lab without a hold", func() {
 		// Eight users are managed: 10% alone would hold the second departure.
 		benjamin, carmen := localenv.Login("Benjamin", "Cho"), localenv.Login("Carmen", "Diaz")
+		By("removing Benjamin from the group and suspending Carmen, then triggering a cycle")
 		before := fakes.Audit.Deactivations()
 		Expect(fakes.Okta.RemoveMember(org.Groups[localenv.SecureAccessGroup], org.Users[benjamin])).To(Succeed())
 		Expect(fakes.Okta.Suspend(org.Users[carmen])).To(Succeed())
 		trigger(diKey)
+		By("waiting for both to be deactivated without a hold")
 		Eventually(func() []string { return activeUserNames(fakes) }).ShouldNot(ContainElements(benjamin, carmen))
 		Expect(fakes.Audit.Deactivations() - before).To(Equal(2))
 		Eventually(func(g Gomega) {

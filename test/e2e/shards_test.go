@@ -162,6 +162,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		Expect(moved).To(BeNumerically(">=", 1), "the killed replica was writing to a target")
 		AddReportEntry("integrations taken over from the killed replica", moved)
 
+		By("deleting the integrations")
 		deleteSharded(all)
 	})
 
@@ -177,6 +178,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		for id := range shardHolders() {
 			firstID = id
 		}
+		By("applying 6 integrations with targets slow enough that a sync outlasts a shard move")
 		// Slow enough that a sync outlasts the second replica's start and
 		// the shard moves (several seconds), so some move mid-cycle.
 		all := applySharded("rebalance", 6, 3*time.Second)
@@ -227,6 +229,7 @@ var _ = Describe("shards across manager replicas", Serial, func() {
 		}
 		Expect(cutShort).To(BeNumerically(">=", 1), "a cycle in flight was cancelled and its integration moved")
 		AddReportEntry("syncs handed over mid-cycle", cutShort)
+		By("deleting the integrations")
 		deleteSharded(all)
 	})
 })

@@ -11,14 +11,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // BuildManager builds cmd/main.go into dir and returns the binary's path.
 // It builds the way the images do (static, -trimpath), so the tests run the
 // binary that ships, and the image build reuses the compiled packages.
 func BuildManager(ctx context.Context, dir string) (string, error) {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return "", err
 	}

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // ManagerUser is the name of the user the manager runs as.
@@ -116,7 +116,7 @@ func create(ctx context.Context, c client.Client, obj client.Object) error {
 
 // ReadRBAC reads one of the manifests in config/rbac.
 func ReadRBAC(file string, into client.Object) error {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return err
 	}

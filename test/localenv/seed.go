@@ -14,8 +14,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // SecureAccessGroup is the seed's example group.
@@ -101,7 +101,7 @@ type Samples struct {
 
 // LoadSamples reads config/samples.
 func LoadSamples() (*Samples, error) {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return nil, err
 	}

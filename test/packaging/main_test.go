@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // k8s is an admin client of a control plane that starts without the
@@ -24,7 +24,7 @@ var warnings = &warningRecorder{}
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
 func runTests(m *testing.M) int {
-	assets, err := controlplane.BinaryAssetsDir()
+	assets, err := testenv.BinaryAssetsDir()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

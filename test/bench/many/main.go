@@ -33,8 +33,8 @@ import (
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/okta"
-	"github.com/scimbridge/scimbridge/test/controlplane"
 	"github.com/scimbridge/scimbridge/test/localenv"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 func main() {
@@ -84,7 +84,7 @@ func (e *env) close() {
 }
 
 func run(ctx context.Context) error {
-	root, err := controlplane.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return err
 	}

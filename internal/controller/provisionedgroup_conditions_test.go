@@ -18,11 +18,8 @@ package controller
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
@@ -88,75 +85,4 @@ func TestGroupConditions(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestIntegrationEvents(t *testing.T) {
-	at := func(mutate func(c conditions)) *identityv1alpha1.DirectoryIntegrationStatus {
-		st := &identityv1alpha1.DirectoryIntegrationStatus{}
-		mutate(conditions{list: &st.Conditions, now: t0, gen: 1})
-		return st
-	}
-	failing := at(func(c conditions) {
-		c.setBool(identityv1alpha1.ConditionSynced, false, identityv1alpha1.ReasonObjectsFailing, "1 user failed")
-	})
-	recovered := at(func(c conditions) {
-		c.setBool(identityv1alpha1.ConditionSynced, true, identityv1alpha1.ReasonSynced, "in sync")
-	})
-	stalled := at(func(c conditions) {
-		c.setBool(identityv1alpha1.ConditionSynced, true, identityv1alpha1.ReasonSynced, "in sync")
-		c.set(identityv1alpha1.ConditionStalled, metav1.ConditionTrue, identityv1alpha1.ReasonDuplicateTarget, "a twin")
-	})
-	tests := []struct {
-		name          string
-		before, after *identityv1alpha1.DirectoryIntegrationStatus
-		want          []string
-	}{
-		{"no transition", failing, failing, nil},
-		{"a failure starts", recovered, failing, []string{"Warning ObjectsFailing: Push users and groups to app X: FAILURE: 1 user failed"}},
-		{"recovery only when in sync", failing, recovered, []string{"Normal SyncRecovered: Push users and groups to app X: SUCCESS: in sync"}},
-		{"first sync", &identityv1alpha1.DirectoryIntegrationStatus{}, recovered, []string{"Normal Synced: Push users and groups to app X: SUCCESS: in sync"}},
-		{"entering Stalled", recovered, stalled, []string{"Warning DuplicateTarget: Provision users and groups to app X: STALLED until a person acts: a twin"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, e := range integrationEvents("X", tt.before, tt.after) {
-			kind := "Normal"
-			if e.Warning {
-				kind = "Warning"
-			}
-			got = append(got, kind+" "+e.Reason+": "+e.Note)
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%s: events =\n%q\nwant\n%q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestConditionSeriesFollowTheConditions(t *testing.T) {
-	m := newMetricsRecorder()
-	reg := prometheus.NewRegistry()
-	m.register(reg)
-	stalled := []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse}, {Type: "Stalled", Status: metav1.ConditionTrue}}
-	m.setConditions(kindIntegration, "ns", "x", stalled)
-	m.setConditions(kindIntegration, "ns", "x", stalled[:1])
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		for _, s := range f.GetMetric() {
-			if label(s, "type") == "Stalled" {
-				t.Errorf("the Stalled series outlived the condition: %v", s)
-			}
-		}
-	}
-}
-
-func label(m *dto.Metric, name string) string {
-	for _, l := range m.GetLabel() {
-		if strings.EqualFold(l.GetName(), name) {
-			return l.GetValue()
-		}
-	}
-	return ""
 }

@@ -1,7 +1,9 @@
-// Package controlplane starts a real kube-apiserver and etcd for tests and the
-// local demo, using the binaries that hack/envtest/build.sh builds from source
-// into bin/k8s (no downloads), with the project's CRDs installed.
-package controlplane
+// Package testenv prepares envtest for tests and the local demo: it finds the
+// repository root and the kube-apiserver and etcd binaries that
+// hack/envtest/build.sh builds from source into bin/k8s (no downloads), and
+// returns an envtest environment that installs the project's CRDs when
+// started. test/localenv starts one for the end-to-end tests and the demo.
+package testenv
 
 import (
 	"errors"

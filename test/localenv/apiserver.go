@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/test/controlplane"
+	"github.com/scimbridge/scimbridge/test/testenv"
 )
 
 // ControlPlane is a running kube-apiserver and etcd with the CRDs installed.
@@ -31,7 +31,7 @@ type ControlPlane struct {
 // StartControlPlane starts the control plane and installs the CRDs. dir
 // receives the kubeconfig files.
 func StartControlPlane(dir string) (*ControlPlane, error) {
-	env, err := controlplane.NewEnvironment()
+	env, err := testenv.NewEnvironment()
 	if err != nil {
 		return nil, err
 	}

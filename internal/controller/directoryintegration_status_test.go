@@ -34,16 +34,6 @@ import (
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
 
-// verified is a status after a cycle left everything in sync.
-func verified() identityv1alpha1.DirectoryIntegrationStatus {
-	st := identityv1alpha1.DirectoryIntegrationStatus{ObservedGeneration: 1}
-	c := conditions{list: &st.Conditions, now: t0.Add(-time.Hour), gen: 1}
-	c.setBool(identityv1alpha1.ConditionOktaVerified, true, identityv1alpha1.ReasonVerified, "ok")
-	c.setBool(identityv1alpha1.ConditionTargetVerified, true, identityv1alpha1.ReasonVerified, "ok")
-	c.setBool(identityv1alpha1.ConditionSynced, true, identityv1alpha1.ReasonSynced, "in sync")
-	return st
-}
-
 func finished(res *provisioning.Result, err error) *cycleJob {
 	return &cycleJob{generation: 1, result: res, err: err, started: t0.Add(-time.Minute), finished: t0, queued: t0.Add(-time.Minute),
 		cfg: provisioning.Config{Mode: provisioning.ModeFull}, trigger: triggerDue}

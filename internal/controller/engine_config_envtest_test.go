@@ -65,6 +65,7 @@ func expression(target, expr string, applyOn identityv1alpha1.MappingApplyOn) id
 
 var _ = Describe("attribute mapping and scope as CEL", func() {
 	It("stalls on an expression that does not compile, with the compile error, and writes nothing", func() {
+		By("creating an integration whose expression does not compile")
 		f := newFixture()
 		f.group("Staff", f.user("ada@example.com"))
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
@@ -73,6 +74,7 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 			}
 		})
 		f.provisionedGroup("staff", "okta", "Staff", nil)
+		By("waiting for it to stall with the compile error, writing nothing")
 		Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/InvalidMapping"))
 		c := meta.FindStatusCondition(getDI(f.ns, "okta").Status.Conditions, stalled)
 		Expect(c.Message).To(ContainSubstring(`attributeMapping title: user has no field "profil"`))
@@ -81,23 +83,28 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 		Consistently(func() int { return writes(f.scim) }, "2s").Should(BeZero())
 		Expect(f.scim.UserCount()).To(BeZero())
 
+		By("fixing the expression")
 		updateDI(f.ns, "okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.AttributeMapping.Expressions[0].Expression = "user.profile.?title"
 		})
+		By("waiting for the user to be provisioned and the integration Synced")
 		Eventually(f.scim.UserCount).Should(Equal(1))
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Expect(diCondition(f.ns, "okta", stalled)()).To(BeEmpty())
 	})
 
 	It("stalls on a scope that cannot be a bool", func() {
+		By("creating an integration whose scope is a string")
 		f := newFixture()
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) { di.Spec.Scope = `"everyone"` })
+		By("waiting for it to stall with the type error")
 		Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/InvalidMapping"))
 		c := meta.FindStatusCondition(getDI(f.ns, "okta").Status.Conditions, stalled)
 		Expect(c.Message).To(ContainSubstring("scope: the expression must produce a bool, not string"))
 	})
 
 	It("holds a scope change that would deactivate 60% of the users", func() {
+		By("creating ten users, six of them contractors, and the integration")
 		f := newFixture()
 		var ids []string
 		for i := range 10 {
@@ -110,13 +117,16 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 		f.group("Everyone", ids...)
 		f.integration("okta", nil)
 		f.provisionedGroup("everyone", "okta", "Everyone", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		By("waiting for the ten users to be provisioned and the cycles to settle")
 		Eventually(f.scim.UserCount).Should(Equal(10))
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		settle(f)
 
+		By("narrowing the scope to exclude the contractors")
 		updateDI(f.ns, "okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.Scope = `user.profile.department != "Contractors"`
 		})
+		By("waiting for the six deactivations to be held, all users still active")
 		Eventually(diCondition(f.ns, "okta", stalled)).Should(Equal("True/ChangesHeld"))
 		held := getDI(f.ns, "okta").Status.HeldDeactivations
 		Expect(held).NotTo(BeNil())
@@ -126,13 +136,16 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 			Expect(active(f.scim, fmt.Sprintf("u%d@example.com", i))).To(BeTrue())
 		}
 
+		By("approving the plan")
 		annotate(f.ns, "okta", identityv1alpha1.ApproveDeactivationsAnnotation, held.PlanID)
+		By("waiting for the contractors to be deactivated and the integration Synced")
 		Eventually(func() bool { return active(f.scim, "u0@example.com") }).Should(BeFalse())
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Expect(active(f.scim, "u9@example.com")).To(BeTrue())
 	})
 
 	It("never overwrites attributes mapped with applyOn Create", func() {
+		By("creating a user, an integration mapping title on create only, and the group")
 		f := newFixture()
 		id := f.profileUser("ada@example.com", map[string]any{"title": "Engineer", "department": "R&D"})
 		f.group("Staff", id)
@@ -143,14 +156,17 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 			}
 		})
 		f.provisionedGroup("staff", "okta", "Staff", nil)
+		By("waiting for the user to be provisioned with its title")
 		Eventually(f.scim.UserCount).Should(Equal(1))
 		Eventually(diCondition(f.ns, "okta", ready)).Should(Equal("True/Synced"))
 		Expect(f.targetAttr("ada@example.com", "title")).To(Equal("Engineer"))
 		settle(f)
 
+		By("changing the title and department in Okta and requesting a full sync")
 		Expect(f.okta.UpdateProfile(id, map[string]any{"title": "Director", "department": "Sales"})).To(Succeed())
 		v := time.Now().UTC().Format(time.RFC3339Nano)
 		annotate(f.ns, "okta", identityv1alpha1.FullSyncRequestedAtAnnotation, v)
+		By("waiting for the department to follow, the title staying")
 		Eventually(func() string { return getDI(f.ns, "okta").Status.LastHandledFullSyncAt }).Should(Equal(v))
 		Eventually(func() any { return f.targetAttr("ada@example.com", enterpriseSchema, "department") }).Should(Equal("Sales"))
 		Expect(f.targetAttr("ada@example.com", "title")).To(Equal("Engineer"))
@@ -158,12 +174,14 @@ var _ = Describe("attribute mapping and scope as CEL", func() {
 	})
 
 	It("reports a user whose expression fails like any failing object", func() {
+		By("creating a user the expression can map and one it cannot")
 		f := newFixture()
 		f.group("Staff", f.profileUser("ok@example.com", map[string]any{"title": "Engineer"}), f.profileUser("bad@example.com", nil))
 		f.integration("okta", func(di *identityv1alpha1.DirectoryIntegration) {
 			di.Spec.AttributeMapping.Expressions = []identityv1alpha1.AttributeExpression{expression("title", "user.profile.title", "")}
 		})
 		f.provisionedGroup("staff", "okta", "Staff", nil)
+		By("waiting for Synced False/ObjectsFailing and checking the out-of-sync entry")
 		Eventually(diCondition(f.ns, "okta", synced)).Should(Equal("False/ObjectsFailing"))
 		st := getDI(f.ns, "okta").Status
 		Expect(st.OutOfSync).NotTo(BeEmpty())
@@ -192,14 +210,17 @@ func (f *fixture) sampleIntegration(file, scimURL string) *identityv1alpha1.Dire
 
 var _ = Describe("the mapping samples", func() {
 	It("provision a Cisco target as the Cisco sample says", func() {
+		By("creating the users and the integration from the Cisco sample")
 		f := newFixture()
 		ada := f.profileUser("Ada.Lovelace@Example.com", map[string]any{"department": "R&D", "objectGUID": "q83vEjRWeJq83vEjRWeJqw=="})
 		temp := f.profileUser("temp@example.com", map[string]any{"department": "Contractors"})
 		f.group("OKTA - Secure Access Users", ada, temp)
 		di := f.sampleIntegration("identity_v1alpha1_directoryintegration_cisco_mapping.yaml", f.scimURL)
 		f.provisionedGroup("users", di.Name, "OKTA - Secure Access Users", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		By("waiting for the in-scope user to be provisioned and the integration Synced")
 		Eventually(f.scim.UserCount).Should(Equal(1))
 		Eventually(diCondition(f.ns, di.Name, ready)).Should(Equal("True/Synced"))
+		By("checking the Cisco attributes and the scope")
 		const cisco = "urn:ietf:params:scim:schemas:extension:ciscoumbrella:2.0:User"
 		Expect(f.targetAttr("ada.lovelace@example.com", cisco)).To(Equal(map[string]any{
 			"nativeObjectId": "q83vEjRWeJq83vEjRWeJqw==", "authName": "ada.lovelace"}))
@@ -210,6 +231,7 @@ var _ = Describe("the mapping samples", func() {
 
 	It("provision a Generic target as the Generic sample says", func() {
 		f := newFixture()
+		By("starting a SCIM server with the sample's extension schema")
 		const hr = "urn:example:params:scim:schemas:extension:hrportal:2.0:User"
 		srv, err := scimserver.New(scimserver.Options{Token: f.scimToken,
 			UserExtensions: []schema.Schema{scimserver.StringExtension(hr, "costCenter")}})
@@ -219,15 +241,18 @@ var _ = Describe("the mapping samples", func() {
 		DeferCleanup(func() { _ = srv.Close() })
 		f.scim = srv
 
+		By("creating the users and the integration from the Generic sample")
 		boss := f.profileUser("grace@example.com", map[string]any{"title": "CTO", "costCenter": "CC-1", "employeeNumber": "1"})
 		dev := f.profileUser("alan@example.com", map[string]any{"managerId": boss, "secondEmail": "alan@home.example",
 			"department": "R&D", "employeeNumber": "2"})
 		f.group("OKTA - Secure Access Users", boss, dev)
 		di := f.sampleIntegration("identity_v1alpha1_directoryintegration_generic_mapping.yaml", u)
 		f.provisionedGroup("users", di.Name, "OKTA - Secure Access Users", func(pg *identityv1alpha1.ProvisionedGroup) { pg.Spec.Push = false })
+		By("waiting for both users to be provisioned and the integration Synced")
 		Eventually(srv.UserCount).Should(Equal(2))
 		Eventually(diCondition(f.ns, di.Name, ready)).Should(Equal("True/Synced"))
 
+		By("waiting for the manager to be set and checking the mapped attributes")
 		bossID, _ := srv.UserIDByName("grace@corp.example.com")
 		// Ready may still be the first cycle's (before the group resolved)
 		// while the one that creates the users and then sets the manager runs.

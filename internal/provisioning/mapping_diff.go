@@ -1,7 +1,5 @@
 package provisioning
 
-import "github.com/scimbridge/scimbridge/internal/scim"
-
 // attrChange is one attribute to replace or remove, by SCIM path.
 type attrChange struct {
 	Path  string
@@ -36,29 +34,26 @@ func attrDiff(cfg *Config, mgrs managers, want, cur userAttrs) (diff []attrChang
 		}
 		diff = append(diff, attrChange{Path: path, Value: value, ref: r, stored: w})
 	}
-	for _, f := range []struct {
-		path string
-		r    attrRef
-	}{{"displayName", refDisplayName}, {"name.givenName", refGivenName}, {"name.familyName", refFamilyName}} {
-		switch a := m.byRef(f.r); {
+	for _, r := range []attrRef{refDisplayName, refGivenName, refFamilyName} {
+		switch a := m.byRef(r); {
 		case a == nil:
-			shorthand(f.path, f.r)
+			shorthand(fixedPath[r], r)
 		case a.ApplyOn == ApplyAlways:
-			expr(f.path, f.r, want.get(f.r), want.get(f.r))
+			expr(fixedPath[r], r, want.get(r), want.get(r))
 		}
 	}
 	if !m.createOnly(refGivenName) && !m.createOnly(refFamilyName) {
-		shorthand("name.formatted", refFormatted)
+		shorthand(fixedPath[refFormatted], refFormatted)
 	}
 	switch a := m.byRef(refEmail); {
 	case a == nil:
 		if cfg.Mapping.SendEmails && want.Email != "" && want.Email != cur.Email {
-			diff = append(diff, attrChange{Path: "emails", Value: emailList(want.Email), ref: refEmail, stored: want.Email})
+			diff = append(diff, attrChange{Path: fixedPath[refEmail], Value: emailList(want.Email), ref: refEmail, stored: want.Email})
 		}
 	case a.ApplyOn == ApplyAlways:
-		expr("emails", refEmail, want.Email, emailList(want.Email))
+		expr(fixedPath[refEmail], refEmail, want.Email, emailList(want.Email))
 	}
-	native := scim.SchemaCiscoUser + ":nativeObjectId"
+	native := fixedPath[refNativeObjectID]
 	switch a := m.byRef(refNativeObjectID); {
 	case a == nil:
 		if cfg.Mapping.NativeObjectID != "" && cfg.Profile != ProfileGeneric && want.NativeObjectID != "" {

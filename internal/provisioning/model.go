@@ -3,7 +3,6 @@ package provisioning
 import (
 	"slices"
 	"strings"
-	"sync"
 )
 
 // userAttrs are the SCIM attributes the engine manages. Strings only, so a
@@ -169,9 +168,7 @@ func (d *desired) put(u *desiredUser) {
 }
 
 // knows reports whether the view has a record of the user, provisioned or not.
-func (d *desired) knows(id string, mu *sync.Mutex) bool {
-	mu.Lock()
-	defer mu.Unlock()
+func (d *desired) knows(id string) bool {
 	_, ok := d.Users[id]
 	return ok || d.Unprovisioned[id]
 }
@@ -303,7 +300,7 @@ func (a *actual) index() *groupIndex {
 		if g.ExternalID != "" {
 			better(idx.byExternal, g.ExternalID, g)
 		}
-		better(idx.byName, strings.ToLower(g.DisplayName), g)
+		better(idx.byName, foldName(g.DisplayName), g)
 	}
 	a.groupIndex = idx
 	return idx
@@ -318,6 +315,9 @@ func newActual(ids *idTable) *actual {
 	}
 }
 
+// foldName is the one case folding of names (userNames, group displayNames,
+// logins): SCIM and Okta compare them case-insensitively, and every index
+// and comparison must fold them the same way.
 func foldName(s string) string { return strings.ToLower(s) }
 
 // putUser adds or replaces a user and keeps the indexes in step. The ids

@@ -181,99 +181,104 @@ type resolution struct {
 	renamedFrom string
 }
 
+// withCond returns res with its Resolved condition.
+func (res resolution) withCond(gen int64, status metav1.ConditionStatus, reason, msg string) resolution {
+	res.cond = metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: status, Reason: reason,
+		Message: msg, ObservedGeneration: gen}
+	return res
+}
+
+// resolved returns res marked Resolved to its group.
+func (res resolution) resolved(gen int64) resolution {
+	return res.withCond(gen, metav1.ConditionTrue, identityv1alpha1.ReasonResolved,
+		fmt.Sprintf("Okta group %q (%s)", res.name, res.id))
+}
+
+// keptOr returns res still Resolved when an earlier resolution exists, for
+// as long as Okta cannot be asked; otherwise not Resolved, for reason.
+func (res resolution) keptOr(gen int64, reason, msg string) resolution {
+	if res.id != "" {
+		return res.resolved(gen)
+	}
+	return res.withCond(gen, metav1.ConditionFalse, reason, msg)
+}
+
 // resolve finds the Okta group by name or id the first time and then
 // follows its id. A missing or ambiguous group is a condition, retried
 // after an interval, never a hot loop.
 func (r *ProvisionedGroupReconciler) resolve(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration) (resolution, time.Duration, error) {
-	res := resolution{id: pg.Status.OktaGroupID, name: pg.Status.OktaGroupName}
-	wait, err := r.lookup(ctx, pg, di, &res)
-	return res, wait, err
-}
-
-// lookup fills res from the cycle's hints or an Okta lookup.
-func (r *ProvisionedGroupReconciler) lookup(ctx context.Context, pg *identityv1alpha1.ProvisionedGroup, di *identityv1alpha1.DirectoryIntegration, res *resolution) (time.Duration, error) {
-	set := func(status metav1.ConditionStatus, reason, msg string) {
-		res.cond = metav1.Condition{Type: identityv1alpha1.ConditionResolved, Status: status, Reason: reason,
-			Message: msg, ObservedGeneration: pg.Generation}
-	}
-	resolvedMsg := func() string { return fmt.Sprintf("Okta group %q (%s)", res.name, res.id) }
-	if gone := r.applyHints(pg, res); gone != "" {
-		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, gone)
-		return 0, nil
+	gen := pg.Generation
+	res, gone := r.applyHints(pg, resolution{id: pg.Status.OktaGroupID, name: pg.Status.OktaGroupName})
+	if gone != "" {
+		return res.withCond(gen, metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, gone), 0, nil
 	}
 	if di == nil {
-		set(metav1.ConditionFalse, identityv1alpha1.ReasonIntegrationAbsent,
-			fmt.Sprintf("DirectoryIntegration %q not found in namespace %q", pg.Spec.IntegrationRef.Name, pg.Namespace))
-		return 0, nil
+		return res.withCond(gen, metav1.ConditionFalse, identityv1alpha1.ReasonIntegrationAbsent,
+			fmt.Sprintf("DirectoryIntegration %q not found in namespace %q", pg.Spec.IntegrationRef.Name, pg.Namespace)), 0, nil
 	}
 	ref := pg.Spec.OktaGroup
 	specChanged := (ref.ID != "" && ref.ID != res.id) || (ref.Name != "" && ref.Name != res.name && pg.Generation != pg.Status.ObservedGeneration)
 	if res.id != "" && !specChanged {
-		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
-		return 0, nil
-	}
-	keep := func(reason, msg string) {
-		if res.id != "" {
-			set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
-			return
-		}
-		set(metav1.ConditionFalse, reason, msg)
+		return res.resolved(gen), 0, nil
 	}
 	if di.Spec.Suspend {
-		keep(identityv1alpha1.ReasonSuspended, "the integration is suspended: Okta is not called")
-		return 0, nil
+		return res.keptOr(gen, identityv1alpha1.ReasonSuspended, "the integration is suspended: Okta is not called"), 0, nil
 	}
 	if meta.IsStatusConditionFalse(di.Status.Conditions, identityv1alpha1.ConditionOktaVerified) {
 		// Known bad credentials: no call. The integration's status change
 		// wakes this group up again.
-		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials to be verified")
-		return 0, nil
+		return res.keptOr(gen, identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials to be verified"), 0, nil
 	}
 	cl, err := r.shared.cache.get(ctx, di)
 	if err != nil {
-		return 0, err
+		return res, 0, err
 	}
 	if cl.okta == nil {
-		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials")
-		return 0, nil
+		return res.keptOr(gen, identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials"), 0, nil
 	}
-	lctx, cancel := context.WithTimeout(ctx, r.opts.VerifyTimeout)
+	g, err := findOktaGroup(ctx, cl.okta, ref, r.opts.VerifyTimeout)
+	return lookupOutcome(gen, res, ref, g, err, syncInterval(di), cl.redact)
+}
+
+// findOktaGroup looks the referenced group up in Okta: by id, else by name.
+func findOktaGroup(ctx context.Context, c *okta.Client, ref identityv1alpha1.OktaGroupReference, timeout time.Duration) (okta.Group, error) {
+	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var g okta.Group
 	if ref.ID != "" {
-		g, err = cl.okta.GetGroup(lctx, ref.ID)
-	} else {
-		g, err = cl.okta.FindGroupByName(lctx, ref.Name)
+		return c.GetGroup(lctx, ref.ID)
 	}
-	retry := syncInterval(di)
+	return c.FindGroupByName(lctx, ref.Name)
+}
+
+// lookupOutcome turns an Okta lookup into the resolution, when to look
+// again, and the error to return (only for a failure worth a retry with
+// backoff); redact removes credentials from Okta's error text.
+func lookupOutcome(gen int64, res resolution, ref identityv1alpha1.OktaGroupReference, g okta.Group, err error, retry time.Duration, redact func(string) string) (resolution, time.Duration, error) {
 	switch {
 	case err == nil:
 		res.id, res.name = g.ID, g.Profile.Name
-		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
-		return 0, nil
+		return res.resolved(gen), 0, nil
 	case errors.Is(err, okta.ErrNotFound) && res.id != "":
 		// The name no longer finds it: it was renamed in Okta; keep following the id.
-		set(metav1.ConditionTrue, identityv1alpha1.ReasonResolved, resolvedMsg())
-		return 0, nil
+		return res.resolved(gen), 0, nil
 	case errors.Is(err, okta.ErrNotFound):
-		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound, fmt.Sprintf("no Okta group matches %s; looking again in %s", describeRef(ref), retry))
-		return retry, nil
+		return res.withCond(gen, metav1.ConditionFalse, identityv1alpha1.ReasonGroupNotFound,
+			fmt.Sprintf("no Okta group matches %s; looking again in %s", describeRef(ref), retry)), retry, nil
 	case errors.Is(err, okta.ErrUnauthorized), errors.Is(err, okta.ErrForbidden), errors.Is(err, okta.ErrDPoPRequired):
 		// The integration reports its credentials; its status change wakes us.
-		keep(identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials: "+cl.redact(err.Error()))
-		return 0, nil
+		return res.keptOr(gen, identityv1alpha1.ReasonPending, "waiting for the integration's Okta credentials: "+redact(err.Error())), 0, nil
 	case errors.Is(err, okta.ErrAmbiguous):
-		set(metav1.ConditionFalse, identityv1alpha1.ReasonGroupAmbiguous, cl.redact(err.Error())+"; reference the group by id instead")
-		return retry, nil
+		return res.withCond(gen, metav1.ConditionFalse, identityv1alpha1.ReasonGroupAmbiguous,
+			redact(err.Error())+"; reference the group by id instead"), retry, nil
 	}
-	set(metav1.ConditionUnknown, identityv1alpha1.ReasonPending, "looking up the Okta group failed: "+cl.redact(err.Error()))
-	return 0, redactedError(cl.redact(err.Error()))
+	return res.withCond(gen, metav1.ConditionUnknown, identityv1alpha1.ReasonPending,
+		"looking up the Okta group failed: "+redact(err.Error())), 0, redactedError(redact(err.Error()))
 }
 
 // applyHints folds in what the integration's last cycle learned about the
 // group: a rename is followed; a deletion clears the resolution and is
 // returned as the condition's message.
-func (r *ProvisionedGroupReconciler) applyHints(pg *identityv1alpha1.ProvisionedGroup, res *resolution) (gone string) {
+func (r *ProvisionedGroupReconciler) applyHints(pg *identityv1alpha1.ProvisionedGroup, res resolution) (_ resolution, gone string) {
 	h, ok := r.shared.hints.get(groupKey(pg), res.id, res.name)
 	switch {
 	case !ok:
@@ -283,7 +288,7 @@ func (r *ProvisionedGroupReconciler) applyHints(pg *identityv1alpha1.Provisioned
 	case h.name != res.name:
 		res.renamedFrom, res.name = res.name, h.name
 	}
-	return gone
+	return res, gone
 }
 
 func describeRef(ref identityv1alpha1.OktaGroupReference) string {

@@ -14,9 +14,10 @@ func groupRetryKey(key string) string { return "group:" + key }
 func groupKey(c *groupChange) string { return groupRetryKey(c.Key) }
 
 // applyGroups runs the group changes: deletes, creates (with their first
-// members in the POST), renames and membership deltas in batches.
+// members in the POST), renames and membership deltas in batches. They are
+// writes, so the write bound applies, as for users.
 func (a *applier) applyGroups(ctx context.Context, changes []*groupChange) {
-	each(ctx, a.e.opts.ReadConcurrency, changes, a.applyGroup)
+	each(ctx, a.e.opts.WriteConcurrency, changes, a.applyGroup)
 }
 
 func (a *applier) applyGroup(ctx context.Context, c *groupChange) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/httpx"
@@ -225,13 +224,13 @@ func (e *Engine) targetView(ctx context.Context, cfg *Config, st *state, want *d
 		return e.readTarget(ctx, cfg, want)
 	}
 	have := st.have
-	var mu sync.Mutex
+	members := e.memberReader(have)
 	for _, dg := range want.Groups {
 		if !dg.Config.Push {
 			continue
 		}
 		if tg := findTargetGroup(dg, have); tg != nil && tg.Members == nil {
-			e.readTargetMembers(ctx, have, tg, &mu)
+			members.readMembers(ctx, tg)
 		}
 	}
 	return have, ctx.Err()

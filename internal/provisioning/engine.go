@@ -12,9 +12,11 @@ import (
 
 // Options tune an Engine.
 type Options struct {
-	// WriteConcurrency bounds concurrent writes to the target (default 8).
+	// WriteConcurrency bounds concurrent writes to the target, users and
+	// groups alike (default 8).
 	WriteConcurrency int
-	// ReadConcurrency bounds concurrent group reads on each side (default 4).
+	// ReadConcurrency bounds concurrent reads on each side: group members,
+	// assigned people, confirmations (default 4).
 	ReadConcurrency int
 	// RetryBase and RetryMax bound the backoff of objects whose change
 	// failed, across cycles (defaults 1m and 1h).

@@ -1,7 +1,5 @@
 package provisioning
 
-import "github.com/scimbridge/scimbridge/internal/scim"
-
 // attrChange is one attribute to replace or remove, by SCIM path.
 type attrChange struct {
 	Path  string
@@ -17,64 +15,81 @@ type attrChange struct {
 // fixed order. userName is left out: renames are planned separately.
 // Attributes mapped with applyOn Create are never updated. waits is set
 // when the desired manager is not in the target yet.
-func attrDiff(cfg *Config, mgrs managers, want, cur userAttrs) (diff []attrChange, waits bool) {
-	m := cfg.compiled
-	// The shorthands' rule, unchanged: replace, with "" too.
-	shorthand := func(path string, r attrRef) {
-		if w := want.get(r); w != cur.get(r) {
-			diff = append(diff, attrChange{Path: path, Value: w, ref: r, stored: w})
-		}
+func attrDiff(cfg *Config, mgrs managers, want, cur userAttrs) ([]attrChange, bool) {
+	d := attrDiffer{want: want, cur: cur}
+	d.fixed(cfg)
+	waits := d.extras(cfg.compiled, mgrs)
+	return d.diff, waits
+}
+
+// attrDiffer collects one user's attribute changes.
+type attrDiffer struct {
+	want, cur userAttrs
+	diff      []attrChange
+}
+
+// shorthand is the shorthands' rule, unchanged: replace, with "" too.
+func (d *attrDiffer) shorthand(r attrRef) {
+	if w := d.want.get(r); w != d.cur.get(r) {
+		d.diff = append(d.diff, attrChange{Path: fixedPath[r], Value: w, ref: r, stored: w})
 	}
-	// An expression's rule: replace, or remove when it produced no value.
-	expr := func(path string, r attrRef, w string, value any) {
-		if h := cur.get(r); w == h {
-			return
-		}
-		if w == "" {
-			diff = append(diff, attrChange{Path: path, Remove: true, ref: r})
-			return
-		}
-		diff = append(diff, attrChange{Path: path, Value: value, ref: r, stored: w})
+}
+
+// expr is an expression's rule: replace, or remove when it produced no value.
+func (d *attrDiffer) expr(path string, r attrRef, w string, value any) {
+	if h := d.cur.get(r); w == h {
+		return
 	}
-	for _, f := range []struct {
-		path string
-		r    attrRef
-	}{{"displayName", refDisplayName}, {"name.givenName", refGivenName}, {"name.familyName", refFamilyName}} {
-		switch a := m.byRef(f.r); {
+	if w == "" {
+		d.diff = append(d.diff, attrChange{Path: path, Remove: true, ref: r})
+		return
+	}
+	d.diff = append(d.diff, attrChange{Path: path, Value: value, ref: r, stored: w})
+}
+
+// fixed diffs the attributes kept in userAttrs' own fields.
+func (d *attrDiffer) fixed(cfg *Config) {
+	m, want := cfg.compiled, d.want
+	for _, r := range []attrRef{refDisplayName, refGivenName, refFamilyName} {
+		switch a := m.byRef(r); {
 		case a == nil:
-			shorthand(f.path, f.r)
+			d.shorthand(r)
 		case a.ApplyOn == ApplyAlways:
-			expr(f.path, f.r, want.get(f.r), want.get(f.r))
+			d.expr(fixedPath[r], r, want.get(r), want.get(r))
 		}
 	}
 	if !m.createOnly(refGivenName) && !m.createOnly(refFamilyName) {
-		shorthand("name.formatted", refFormatted)
+		d.shorthand(refFormatted)
 	}
 	switch a := m.byRef(refEmail); {
 	case a == nil:
-		if cfg.Mapping.SendEmails && want.Email != "" && want.Email != cur.Email {
-			diff = append(diff, attrChange{Path: "emails", Value: emailList(want.Email), ref: refEmail, stored: want.Email})
+		if cfg.Mapping.SendEmails && want.Email != "" && want.Email != d.cur.Email {
+			d.diff = append(d.diff, attrChange{Path: fixedPath[refEmail], Value: emailList(want.Email), ref: refEmail, stored: want.Email})
 		}
 	case a.ApplyOn == ApplyAlways:
-		expr("emails", refEmail, want.Email, emailList(want.Email))
+		d.expr(fixedPath[refEmail], refEmail, want.Email, emailList(want.Email))
 	}
-	native := scim.SchemaCiscoUser + ":nativeObjectId"
 	switch a := m.byRef(refNativeObjectID); {
 	case a == nil:
 		if cfg.Mapping.NativeObjectID != "" && cfg.Profile != ProfileGeneric && want.NativeObjectID != "" {
-			shorthand(native, refNativeObjectID)
+			d.shorthand(refNativeObjectID)
 		}
 	case a.ApplyOn == ApplyAlways:
-		expr(native, refNativeObjectID, want.NativeObjectID, want.NativeObjectID)
+		d.expr(fixedPath[refNativeObjectID], refNativeObjectID, want.NativeObjectID, want.NativeObjectID)
 	}
+}
+
+// extras diffs the attributes only expressions map; waits is set when the
+// desired manager is not in the target yet.
+func (d *attrDiffer) extras(m *compiledMapping, mgrs managers) (waits bool) {
 	if m == nil {
-		return diff, false
+		return false
 	}
 	for _, a := range m.extra {
 		if a.ApplyOn != ApplyAlways {
 			continue
 		}
-		r, w := attrRef(a.slot), want.get(attrRef(a.slot))
+		r, w := attrRef(a.slot), d.want.get(attrRef(a.slot))
 		var value any = w
 		if a.Kind == kindManager {
 			id, wait := mgrs.resolve(w)
@@ -84,9 +99,9 @@ func attrDiff(cfg *Config, mgrs managers, want, cur userAttrs) (diff []attrChang
 			}
 			w, value = id, map[string]any{"value": id}
 		}
-		expr(a.Path, r, w, value)
+		d.expr(a.Path, r, w, value)
 	}
-	return diff, waits
+	return waits
 }
 
 // createOnly reports whether r is mapped by an expression applied on create only.

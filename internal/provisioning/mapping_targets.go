@@ -70,6 +70,28 @@ var knownTargets = []targetAttr{
 	{Name: "authName", Schema: scim.SchemaCiscoUser, Attr: "authName", Profile: ProfileCiscoSecureAccess},
 }
 
+// path is the attribute's PATCH path: "<schema>:<attribute>" for an
+// extension schema's.
+func (t targetAttr) path() string {
+	if t.Schema != "" {
+		return t.Schema + ":" + t.Attr
+	}
+	return t.Path
+}
+
+// fixedPath is the PATCH path of each fixed userAttrs field, taken from
+// knownTargets so that a path is spelled once; name.formatted is derived
+// from the names and has no target of its own.
+var fixedPath = func() map[attrRef]string {
+	out := map[attrRef]string{refFormatted: "name.formatted"}
+	for _, t := range knownTargets {
+		if t.Fixed != 0 {
+			out[t.Fixed] = t.path()
+		}
+	}
+	return out
+}()
+
 // extensionPath is "urn:<schema>:<attribute>", a custom extension attribute.
 var extensionPath = regexp.MustCompile(`^(urn:[A-Za-z0-9][A-Za-z0-9.:_-]*):([A-Za-z][A-Za-z0-9_]*)$`)
 
@@ -82,9 +104,7 @@ func lookupTarget(name string, profile Profile) (targetAttr, error) {
 		if t.Profile != "" && t.Profile != profile {
 			return targetAttr{}, fmt.Errorf("%s is an attribute of the %s profile only", name, t.Profile)
 		}
-		if t.Schema != "" {
-			t.Path = t.Schema + ":" + t.Attr
-		}
+		t.Path = t.path()
 		return t, nil
 	}
 	m := extensionPath.FindStringSubmatch(name)

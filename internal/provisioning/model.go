@@ -302,7 +302,7 @@ func (a *actual) index() *groupIndex {
 		if g.ExternalID != "" {
 			better(idx.byExternal, g.ExternalID, g)
 		}
-		better(idx.byName, strings.ToLower(g.DisplayName), g)
+		better(idx.byName, foldName(g.DisplayName), g)
 	}
 	a.groupIndex = idx
 	return idx
@@ -317,6 +317,9 @@ func newActual(ids *idTable) *actual {
 	}
 }
 
+// foldName is the one case folding of names (userNames, group displayNames,
+// logins): SCIM and Okta compare them case-insensitively, and every index
+// and comparison must fold them the same way.
 func foldName(s string) string { return strings.ToLower(s) }
 
 // putUser adds or replaces a user and keeps the indexes in step. The ids

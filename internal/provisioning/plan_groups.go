@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 )
 
 // groupChange is everything one cycle does to one pushed group.
@@ -54,7 +53,7 @@ type groupPlan struct {
 // case-insensitively, then by ProvisionedGroup key. It is fixed so that the
 // same groups win on every cycle.
 func createOrder(a, b *groupChange) int {
-	if c := cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+	if c := cmp.Compare(foldName(a.Name), foldName(b.Name)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.Key, b.Key)
@@ -193,7 +192,7 @@ func findTargetGroup(g *desiredGroup, have *actual) *targetGroup {
 	if tg := idx.byExternal[g.Config.OktaID]; g.Config.OktaID != "" && tg != nil {
 		return tg
 	}
-	if tg := idx.byName[strings.ToLower(g.targetName())]; tg != nil && (tg.ExternalID == "" || tg.ExternalID == g.Config.OktaID) {
+	if tg := idx.byName[foldName(g.targetName())]; tg != nil && (tg.ExternalID == "" || tg.ExternalID == g.Config.OktaID) {
 		return tg
 	}
 	return nil

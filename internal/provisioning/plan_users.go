@@ -98,8 +98,22 @@ type userPlan struct {
 // confirmations of deactivation candidates and the approved held keys.
 func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]confirmation, released map[string]bool) *userPlan {
 	p := &userPlan{}
-	var deactivations, renames []*userChange
+	deactivations, renames := planInScope(cfg, want, have, p)
+	for _, c := range planDepartures(cfg, want, have, confirmed, p) {
+		deactivations = append(deactivations, c)
+		p.Changes = append(p.Changes, c)
+	}
+	managed, _ := have.counts()
+	p.Held, p.HoldReasons = holdUserChanges(cfg, want, managed, deactivations, renames, released)
+	markRenameChains(p.Changes, have)
+	p.Conflicts = append(p.Conflicts, renameConflicts(p.Changes, have)...)
+	tidyUserPlan(p)
+	return p
+}
 
+// planInScope plans every in-scope user into p and returns the
+// deactivations and renames among the changes, for the guards.
+func planInScope(cfg *Config, want *desired, have *actual, p *userPlan) (deactivations, renames []*userChange) {
 	// Maps are walked in any order and only the (few) changes are sorted at
 	// the end: sorting 100k users every cycle would dominate a quiet cycle.
 	for _, d := range want.Users {
@@ -117,33 +131,36 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 			p.Changes = append(p.Changes, c)
 		}
 	}
-	for _, c := range planDepartures(cfg, want, have, confirmed, p) {
-		deactivations = append(deactivations, c)
-		p.Changes = append(p.Changes, c)
-	}
+	return deactivations, renames
+}
 
-	managed, _ := have.counts()
+// holdUserChanges takes out of the changes the deactivations and renames
+// the guards and thresholds hold, and returns them with the reasons.
+func holdUserChanges(cfg *Config, want *desired, managed int, deactivations, renames []*userChange, released map[string]bool) ([]HeldChange, []string) {
+	var out []HeldChange
 	held, reasons := screenDeactivations(cfg, want, managed, deactivations, released)
 	for _, c := range held {
-		p.Held = append(p.Held, HeldChange{Action: ActionDeactivate, Kind: "User", Name: c.Name, Detail: c.Reason, key: deactivationKey(c)})
+		out = append(out, HeldChange{Action: ActionDeactivate, Kind: "User", Name: c.Name, Detail: c.Reason, key: deactivationKey(c)})
 		c.SetActive = nil
 	}
 	if heldRenames := holdOverThreshold(cfg, managed, renames, released, renameKey); len(heldRenames) > 0 {
 		reasons = append(reasons, thresholdReason(cfg, "userName changes", len(heldRenames), managed))
 		for _, c := range heldRenames {
-			p.Held = append(p.Held, HeldChange{Action: ActionRename, Kind: "User", Name: c.Name, Detail: "to " + c.NewUserName, key: renameKey(c)})
+			out = append(out, HeldChange{Action: ActionRename, Kind: "User", Name: c.Name, Detail: "to " + c.NewUserName, key: renameKey(c)})
 			c.NewUserName = ""
 		}
 	}
-	p.HoldReasons = reasons
-	markRenameChains(p.Changes, have)
-	p.Conflicts = append(p.Conflicts, renameConflicts(p.Changes, have)...)
+	return out, reasons
+}
+
+// tidyUserPlan drops the changes left empty by holds and conflicts and
+// sorts the rest, so plans compare and report the same way every cycle.
+func tidyUserPlan(p *userPlan) {
 	p.Changes = slices.DeleteFunc(p.Changes, (*userChange).empty)
 	slices.SortFunc(p.Changes, func(a, b *userChange) int {
 		return cmp.Or(cmp.Compare(a.OktaID, b.OktaID), cmp.Compare(a.TargetID, b.TargetID))
 	})
 	slices.SortFunc(p.Conflicts, func(a, b conflict) int { return cmp.Compare(a.Name, b.Name) })
-	return p
 }
 
 // planUser plans one in-scope user: create, link, update, rename,

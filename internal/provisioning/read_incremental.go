@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/okta"
@@ -18,6 +17,32 @@ import (
 // the next watermark, or false when any query failed.
 func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, st *state, now time.Time) (*desired, time.Time, bool) {
 	d := st.want
+	listed := startIncremental(cfg, d)
+	changed, groupsMark, ok := e.changedGroups(ctx, d, listed, st.watermark)
+	if !ok {
+		return d, time.Time{}, false
+	}
+	updated, usersMark, ok := e.updatedUsers(ctx, cfg, d, st.watermark)
+	if !ok {
+		return d, time.Time{}, false
+	}
+	cfg.memo.seed(d, updated)
+	each(ctx, e.opts.ReadConcurrency, changed, e.groupReader(cfg, st, d).readMembers)
+	d.fresh = nil
+	matchPeople(cfg, d, st, updated)
+	e.readPeople(ctx, cfg, d, st, false, now)
+	e.rescope(ctx, cfg, d, updated)
+	if !d.Complete {
+		return d, time.Time{}, false
+	}
+	mark, ok := nextWatermark(usersMark, groupsMark)
+	return d, mark, ok
+}
+
+// startIncremental clears the remembered view's read results for a new
+// cycle, gives its groups their current configurations, and returns the
+// groups to list.
+func startIncremental(cfg *Config, d *desired) []*desiredGroup {
 	d.Complete, d.Errors, d.ReadsOK, d.ReadsFailed = true, nil, 0, 0
 	d.fresh = map[string]bool{}
 	var listed []*desiredGroup
@@ -33,39 +58,25 @@ func (e *Engine) readSourceIncremental(ctx context.Context, cfg *Config, st *sta
 			listed = append(listed, dg)
 		}
 	}
+	return listed
+}
 
-	changed, groupsMark, ok := e.changedGroups(ctx, d, listed, st.watermark)
+// nextWatermark is the earlier of the two queries' marks, so the next cycle
+// misses nothing either query has not seen; groups is nil when no group was
+// listed. No mark unless both are known.
+func nextWatermark(users, groups func() (time.Time, bool)) (time.Time, bool) {
+	mark, ok := users()
 	if !ok {
-		return d, time.Time{}, false
+		return time.Time{}, false
 	}
-	updated, usersMark, ok := e.updatedUsers(ctx, cfg, d, st.watermark)
+	if groups == nil {
+		return mark, true
+	}
+	gm, ok := groups()
 	if !ok {
-		return d, time.Time{}, false
+		return time.Time{}, false
 	}
-	cfg.memo.seed(d, updated)
-	var mu sync.Mutex
-	each(ctx, e.opts.ReadConcurrency, changed, func(ctx context.Context, dg *desiredGroup) {
-		e.readMembers(ctx, cfg, st, d, dg, &mu)
-	})
-	d.fresh = nil
-	matchPeople(cfg, d, st, updated)
-	e.readPeople(ctx, cfg, d, st, false, now)
-	e.rescope(ctx, cfg, d, updated)
-	if !d.Complete {
-		return d, time.Time{}, false
-	}
-	mark, ok := usersMark()
-	if !ok {
-		return d, time.Time{}, false
-	}
-	if groupsMark != nil {
-		gm, ok := groupsMark()
-		if !ok {
-			return d, time.Time{}, false
-		}
-		mark = earliest(gm, mark)
-	}
-	return d, mark, true
+	return earliest(gm, mark), true
 }
 
 // changedGroups lists the groups by id and returns those whose profile or

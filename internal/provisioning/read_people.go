@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -58,13 +57,13 @@ func matchPeople(cfg *Config, d *desired, st *state, updated map[string]okta.Use
 	}
 	byLogin := make(map[string]string, len(updated))
 	for id, u := range updated {
-		byLogin[strings.ToLower(u.Login())] = id
+		byLogin[foldName(u.Login())] = id
 	}
 	for _, person := range cfg.People {
 		if d.People[person] != "" {
 			continue
 		}
-		id := byLogin[strings.ToLower(person)]
+		id := byLogin[foldName(person)]
 		if _, ok := updated[person]; ok {
 			id = person
 		}

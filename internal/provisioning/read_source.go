@@ -17,7 +17,6 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config, st *state, now
 	d := newDesired(newIDTable())
 	e.readPeople(ctx, cfg, d, st, true, now)
 
-	var mu sync.Mutex
 	var toRead []*desiredGroup
 	for _, gc := range cfg.Groups {
 		dg := &desiredGroup{Config: gc, Name: gc.OktaName}
@@ -26,9 +25,7 @@ func (e *Engine) readSourceFull(ctx context.Context, cfg *Config, st *state, now
 			toRead = append(toRead, dg)
 		}
 	}
-	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, dg *desiredGroup) {
-		e.readGroup(ctx, cfg, st, d, dg, &mu)
-	})
+	each(ctx, e.opts.ReadConcurrency, toRead, e.groupReader(cfg, st, d).readGroup)
 	d.fresh = nil
 	if ctx.Err() != nil {
 		d.fail("cycle cancelled: " + ctx.Err().Error())
@@ -57,26 +54,40 @@ func readable(d *desired, dg *desiredGroup) bool {
 	return true
 }
 
-// readGroup reads one group's metadata and members into d.
-func (e *Engine) readGroup(ctx context.Context, cfg *Config, st *state, d *desired, dg *desiredGroup, mu *sync.Mutex) {
+// groupReader reads configured groups into one source view. Reads run
+// concurrently; it owns the lock that serialises what they record.
+type groupReader struct {
+	e   *Engine
+	cfg *Config
+	st  *state
+	d   *desired
+	mu  sync.Mutex
+}
+
+func (e *Engine) groupReader(cfg *Config, st *state, d *desired) *groupReader {
+	return &groupReader{e: e, cfg: cfg, st: st, d: d}
+}
+
+// readGroup reads one group's metadata and members into the view.
+func (r *groupReader) readGroup(ctx context.Context, dg *desiredGroup) {
 	gc := dg.Config
-	grp, err := e.src.GetGroup(ctx, gc.OktaID)
+	grp, err := r.e.src.GetGroup(ctx, gc.OktaID)
 	if errors.Is(err, okta.ErrNotFound) {
-		mu.Lock()
-		defer mu.Unlock()
-		d.ReadsOK++
-		markDeleted(d, dg)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.d.ReadsOK++
+		markDeleted(r.d, dg)
 		return
 	}
 	if err != nil {
-		mu.Lock()
-		defer mu.Unlock()
+		r.mu.Lock()
+		defer r.mu.Unlock()
 		dg.Err = err
-		d.fail(fmt.Sprintf("reading group %s: %v", gc.Key, err))
+		r.d.fail(fmt.Sprintf("reading group %s: %v", gc.Key, err))
 		return
 	}
 	dg.Found, dg.Name = true, grp.Profile.Name
-	e.readMembers(ctx, cfg, st, d, dg, mu)
+	r.readMembers(ctx, dg)
 }
 
 // markDeleted records that Okta confirmed the group gone (404 for its own
@@ -95,35 +106,31 @@ func markDeleted(d *desired, dg *desiredGroup) {
 // the compact mapped form outlives the page it came in. An incremental
 // cycle maps only members it does not know: the records of known ones that
 // changed come from the updated-users query.
-func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *desired, dg *desiredGroup, mu *sync.Mutex) {
+func (r *groupReader) readMembers(ctx context.Context, dg *desiredGroup) {
 	var members []string
 	var mapped []*desiredUser
 	var unprovisioned []string
-	incremental := st.want == d // an incremental cycle updates the remembered view in place
+	incremental := r.st.want == r.d // an incremental cycle updates the remembered view in place
 	// A user in several groups is decoded and mapped once per cycle: for
 	// the rest of its groups only its membership is read.
-	known := func(id string) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return d.fresh[id] || (incremental && d.knows(id))
-	}
-	skip := func(id string) bool { return !dg.Config.Assign || known(id) }
-	for u, err := range e.src.GroupMembers(ctx, dg.Config.OktaID, append(cfg.userReads(), okta.SkipKnown(skip))...) {
+	skip := func(id string) bool { return !dg.Config.Assign || r.mapped(id, incremental) }
+	for u, err := range r.e.src.GroupMembers(ctx, dg.Config.OktaID, append(r.cfg.userReads(), okta.SkipKnown(skip))...) {
 		if err != nil {
-			e.failMembers(ctx, d, dg, err, mu)
+			r.failMembers(ctx, dg, err)
 			return
 		}
 		members = append(members, u.ID)
-		if dg.Config.Assign && !known(u.ID) {
-			if m := mapUser(cfg, u); m != nil {
+		if dg.Config.Assign && !r.mapped(u.ID, incremental) {
+			if m := mapUser(r.cfg, u); m != nil {
 				mapped = append(mapped, m)
 			} else {
 				unprovisioned = append(unprovisioned, u.ID)
 			}
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.d
 	d.ReadsOK++
 	for _, m := range mapped {
 		// The first mapping of a user in this cycle wins.
@@ -141,26 +148,35 @@ func (e *Engine) readMembers(ctx context.Context, cfg *Config, st *state, d *des
 		refs[i] = d.ids.ref(id)
 	}
 	dg.Members, dg.Read, dg.Err = newRefSet(refs), true, nil
-	dg.Suspect = suspectRead(cfg, dg, st.confirmedMembers)
+	dg.Suspect = suspectRead(r.cfg, dg, r.st.confirmedMembers)
+}
+
+// knows reports whether the view has a record of the user, provisioned or not.
+// mapped reports whether the user needs no mapping from this read: mapped
+// earlier in this cycle, or, in an incremental cycle, known to the view.
+func (r *groupReader) mapped(id string, incremental bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.d.fresh[id] || (incremental && r.d.knows(id))
 }
 
 // failMembers records a member listing that ended in err.
-func (e *Engine) failMembers(ctx context.Context, d *desired, dg *desiredGroup, err error, mu *sync.Mutex) {
+func (r *groupReader) failMembers(ctx context.Context, dg *desiredGroup, err error) {
 	deleted := false
 	if errors.Is(err, okta.ErrNotFound) {
 		// Confirm with the group's own record before believing a deletion.
-		_, gerr := e.src.GetGroup(ctx, dg.Config.OktaID)
+		_, gerr := r.e.src.GetGroup(ctx, dg.Config.OktaID)
 		deleted = errors.Is(gerr, okta.ErrNotFound)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if deleted {
-		d.ReadsOK++
-		markDeleted(d, dg)
+		r.d.ReadsOK++
+		markDeleted(r.d, dg)
 		return
 	}
 	dg.Err = err
-	d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
+	r.d.fail(fmt.Sprintf("listing members of group %s: %v", dg.Config.Key, err))
 }
 
 // addInScope maps and adds a user; STAGED users and users outside

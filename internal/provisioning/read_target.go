@@ -32,7 +32,6 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 		a.putGroup(&targetGroup{ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName})
 	}
 
-	var mu sync.Mutex
 	var toRead []*targetGroup
 	for _, key := range slices.Sorted(maps.Keys(want.Groups)) {
 		dg := want.Groups[key]
@@ -43,23 +42,32 @@ func (e *Engine) readTarget(ctx context.Context, cfg *Config, want *desired) (*a
 			toRead = append(toRead, tg)
 		}
 	}
-	each(ctx, e.opts.ReadConcurrency, toRead, func(ctx context.Context, tg *targetGroup) {
-		e.readTargetMembers(ctx, a, tg, &mu)
-	})
+	each(ctx, e.opts.ReadConcurrency, toRead, e.memberReader(a).readMembers)
 	return a, ctx.Err()
 }
 
-// readTargetMembers reads one target group's members into tg.
-func (e *Engine) readTargetMembers(ctx context.Context, a *actual, tg *targetGroup, mu *sync.Mutex) {
-	g, err := e.dst.GetGroupWithMembers(ctx, tg.ID)
-	mu.Lock()
-	defer mu.Unlock()
+// memberReader reads target groups' members into one target view. Reads
+// run concurrently; it owns the lock that serialises what they record.
+type memberReader struct {
+	e  *Engine
+	a  *actual
+	mu sync.Mutex
+}
+
+func (e *Engine) memberReader(a *actual) *memberReader { return &memberReader{e: e, a: a} }
+
+// readMembers reads one target group's members into tg.
+func (r *memberReader) readMembers(ctx context.Context, tg *targetGroup) {
+	g, err := r.e.dst.GetGroupWithMembers(ctx, tg.ID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := r.a
 	if errors.Is(err, scim.ErrNotFound) {
 		a.removeGroup(tg.ID)
 		return
 	}
 	if err != nil {
-		e.opts.Log.V(1).Info("reading target group members failed", "group", tg.DisplayName, "error", err.Error())
+		r.e.opts.Log.V(1).Info("reading target group members failed", "group", tg.DisplayName, "error", err.Error())
 		return
 	}
 	refs := make([]userRef, len(g.Members))

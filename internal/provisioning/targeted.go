@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/scimbridge/scimbridge/internal/okta"
 )
@@ -168,11 +167,11 @@ func (c *cycle) readTargeted(ctx context.Context, t Targets) error {
 // full. It returns the groups whose member lists changed.
 func (e *Engine) readTargetGroups(ctx context.Context, cfg *Config, d *desired, st *state, byOkta map[string][]*desiredGroup, ids []string) map[*desiredGroup]bool {
 	touched := map[*desiredGroup]bool{}
-	var mu sync.Mutex
+	groups := e.groupReader(cfg, st, d)
 	for _, id := range ids {
 		for _, dg := range byOkta[id] {
 			if !dg.Read {
-				e.readGroup(ctx, cfg, st, d, dg, &mu)
+				groups.readGroup(ctx, dg)
 				touched[dg] = true
 				continue
 			}

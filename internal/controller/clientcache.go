@@ -431,7 +431,7 @@ func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in ta
 	}
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig
-		if in.caBundle != nil && strings.Contains(err.Error(), "CA") {
+		if errors.Is(err, httpx.ErrInvalidCABundle) {
 			reason = identityv1alpha1.ReasonInvalidSecret
 		}
 		return nil, &credentialError{Reason: reason, Message: err.Error()}

@@ -2,6 +2,7 @@ package okta
 
 import (
 	"errors"
+	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +56,7 @@ func TestAuthModes(t *testing.T) {
 			if c.AuthMode() != tc.wantMode {
 				t.Errorf("mode = %s", c.AuthMode())
 			}
-			if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+			if r := c.Verify(t.Context()); r.Reason != check.OK {
 				t.Fatalf("Verify = %+v", r)
 			}
 			u, err := c.GetUser(t.Context(), users[0])
@@ -189,14 +190,14 @@ func TestOAuthFailures(t *testing.T) {
 		app        oktaserver.OAuthClient
 		oc         OAuthConfig
 		key        int // key the client signs with
-		wantReason Reason
+		wantReason check.Reason
 		wantIs     error
 	}{
-		{"dpop required but off", oktaserver.OAuthClient{RequireDPoP: true}, OAuthConfig{}, 2, ReasonDPoPRequired, ErrDPoPRequired},
-		{"wrong key", oktaserver.OAuthClient{}, OAuthConfig{}, 0, ReasonUnauthorized, ErrUnauthorized},
-		{"wrong kid", oktaserver.OAuthClient{KeyID: "a"}, OAuthConfig{KeyID: "b"}, 2, ReasonUnauthorized, ErrUnauthorized},
-		{"scope not granted", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{}, 2, ReasonForbidden, ErrForbidden},
-		{"scope granted but group read missing", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{Scopes: []string{"okta.users.read"}}, 2, ReasonForbidden, ErrForbidden},
+		{"dpop required but off", oktaserver.OAuthClient{RequireDPoP: true}, OAuthConfig{}, 2, check.DPoPRequired, ErrDPoPRequired},
+		{"wrong key", oktaserver.OAuthClient{}, OAuthConfig{}, 0, check.Unauthorized, ErrUnauthorized},
+		{"wrong kid", oktaserver.OAuthClient{KeyID: "a"}, OAuthConfig{KeyID: "b"}, 2, check.Unauthorized, ErrUnauthorized},
+		{"scope not granted", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{}, 2, check.Forbidden, ErrForbidden},
+		{"scope granted but group read missing", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{Scopes: []string{"okta.users.read"}}, 2, check.Forbidden, ErrForbidden},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,7 +255,7 @@ func TestTokenAccounting(t *testing.T) {
 		cfg.Auth = auth
 		cfg.Observer = func(k httpx.RequestKey, _ time.Duration) { observed = append(observed, k) }
 	})
-	if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+	if r := c.Verify(t.Context()); r.Reason != check.OK {
 		t.Fatal(r)
 	}
 	snap := c.Accounting().Snapshot()

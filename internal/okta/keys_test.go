@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -110,7 +111,7 @@ func TestTokenEndpointErrorShapes(t *testing.T) {
 	auth, _ := OAuth(OAuthConfig{ClientID: "app", PrivateKeyPEM: keys[2].pem})
 	c, _ := New(Config{OrgURL: url, Auth: auth, MaxRetries: 1, Limiter: NewOrgLimiter(LimiterOptions{})})
 	err := c.Verify(t.Context())
-	if err.Reason != ReasonUnreachable {
+	if err.Reason != check.Unreachable {
 		t.Fatalf("Verify = %+v", err)
 	}
 	var ra *retryable

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,19 +38,19 @@ func TestVerifyReasons(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  func(*Config)
-		want Reason
+		want check.Reason
 	}{
-		{"ok", nil, ReasonOK},
-		{"bad token", func(c *Config) { c.Auth = SSWS("bad") }, ReasonUnauthorized},
-		{"no admin role", func(c *Config) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, ReasonForbidden},
-		{"untrusted certificate", func(c *Config) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, ReasonTLSError},
-		{"nothing listening", func(c *Config) { c.OrgURL = closedURL }, ReasonUnreachable},
-		{"bad gateway", func(c *Config) { c.OrgURL = fail500.URL }, ReasonUnreachable},
-		{"other status", func(c *Config) { c.OrgURL = teapot.URL }, ReasonError},
+		{"ok", nil, check.OK},
+		{"bad token", func(c *Config) { c.Auth = SSWS("bad") }, check.Unauthorized},
+		{"no admin role", func(c *Config) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, check.Forbidden},
+		{"untrusted certificate", func(c *Config) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, check.TLSError},
+		{"nothing listening", func(c *Config) { c.OrgURL = closedURL }, check.Unreachable},
+		{"bad gateway", func(c *Config) { c.OrgURL = fail500.URL }, check.Unreachable},
+		{"other status", func(c *Config) { c.OrgURL = teapot.URL }, check.Error},
 		{"slow server", func(c *Config) {
 			c.OrgURL = e.hs.URL
 			c.Timeout = 50 * time.Millisecond
-		}, ReasonUnreachable},
+		}, check.Unreachable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,7 +84,7 @@ func TestVerifyTrustsCABundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+	if r := c.Verify(t.Context()); r.Reason != check.OK {
 		t.Fatalf("Verify = %+v", r)
 	}
 	if _, err := New(Config{OrgURL: hs.URL, Auth: SSWS("x"), CABundle: []byte("junk")}); err == nil {
@@ -144,22 +145,22 @@ func TestErrorsAndClassification(t *testing.T) {
 		err    error
 		is     []error
 		not    []error
-		reason Reason
+		reason check.Reason
 		text   string
 	}{
 		{&APIError{Status: 404, ErrorCode: CodeNotFound, ErrorSummary: "Not found", ErrorID: "x", Causes: []string{"c1"}, Kind: "k"},
-			[]error{ErrNotFound}, []error{ErrForbidden}, ReasonError, "okta k: HTTP 404 E0000007: Not found; c1 (errorId x)"},
-		{&APIError{Status: 404}, []error{ErrNotFound}, nil, ReasonError, "HTTP 404"},
-		{&APIError{Status: 401}, []error{ErrUnauthorized}, nil, ReasonUnauthorized, "401"},
-		{&APIError{Status: 403}, []error{ErrForbidden}, nil, ReasonForbidden, "403"},
-		{&APIError{Status: 429}, []error{ErrRateLimited}, []error{ErrNotFound}, ReasonUnreachable, "429"},
-		{&APIError{Status: 503}, nil, []error{ErrRateLimited}, ReasonUnreachable, "503"},
-		{&TokenError{Status: 401, Code: "invalid_client", Description: "bad"}, []error{ErrUnauthorized}, []error{ErrForbidden}, ReasonUnauthorized, "invalid_client: bad"},
-		{&TokenError{Status: 400, Code: "invalid_scope"}, []error{ErrForbidden}, nil, ReasonForbidden, "invalid_scope"},
-		{&TokenError{Status: 400, Code: "invalid_dpop_proof", Description: "The DPoP proof JWT header is missing."}, []error{ErrDPoPRequired}, nil, ReasonDPoPRequired, "DPoP"},
-		{&TokenError{Status: 429}, []error{ErrRateLimited}, []error{ErrDPoPRequired}, ReasonUnreachable, "429"},
-		{fmt.Errorf("wrapped: %w", &AmbiguousError{Name: "n", Matches: 3}), []error{ErrAmbiguous}, nil, ReasonError, `3 groups are named "n"`},
-		{context.DeadlineExceeded, nil, nil, ReasonUnreachable, "deadline"},
+			[]error{ErrNotFound}, []error{ErrForbidden}, check.Error, "okta k: HTTP 404 E0000007: Not found; c1 (errorId x)"},
+		{&APIError{Status: 404}, []error{ErrNotFound}, nil, check.Error, "HTTP 404"},
+		{&APIError{Status: 401}, []error{ErrUnauthorized}, nil, check.Unauthorized, "401"},
+		{&APIError{Status: 403}, []error{ErrForbidden}, nil, check.Forbidden, "403"},
+		{&APIError{Status: 429}, []error{ErrRateLimited}, []error{ErrNotFound}, check.Unreachable, "429"},
+		{&APIError{Status: 503}, nil, []error{ErrRateLimited}, check.Unreachable, "503"},
+		{&TokenError{Status: 401, Code: "invalid_client", Description: "bad"}, []error{ErrUnauthorized}, []error{ErrForbidden}, check.Unauthorized, "invalid_client: bad"},
+		{&TokenError{Status: 400, Code: "invalid_scope"}, []error{ErrForbidden}, nil, check.Forbidden, "invalid_scope"},
+		{&TokenError{Status: 400, Code: "invalid_dpop_proof", Description: "The DPoP proof JWT header is missing."}, []error{ErrDPoPRequired}, nil, check.DPoPRequired, "DPoP"},
+		{&TokenError{Status: 429}, []error{ErrRateLimited}, []error{ErrDPoPRequired}, check.Unreachable, "429"},
+		{fmt.Errorf("wrapped: %w", &AmbiguousError{Name: "n", Matches: 3}), []error{ErrAmbiguous}, nil, check.Error, `3 groups are named "n"`},
+		{context.DeadlineExceeded, nil, nil, check.Unreachable, "deadline"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

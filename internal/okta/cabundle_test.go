@@ -9,7 +9,7 @@ import (
 
 // A junk CA bundle is reported as such, wrapped, so callers can blame it.
 func TestNewBadCABundleIsTyped(t *testing.T) {
-	_, err := New(Config{OrgURL: "https://example.okta.com", Auth: SSWS("t"), CABundle: []byte("junk")})
+	_, err := New("https://example.okta.com", SSWS("t"), Options{CABundle: []byte("junk")})
 	if !errors.Is(err, httpx.ErrInvalidCABundle) {
 		t.Fatalf("err = %v, want httpx.ErrInvalidCABundle", err)
 	}

@@ -37,17 +37,17 @@ func TestVerifyReasons(t *testing.T) {
 
 	tests := []struct {
 		name string
-		cfg  func(*Config)
+		cfg  func(*testConfig)
 		want check.Reason
 	}{
 		{"ok", nil, check.OK},
-		{"bad token", func(c *Config) { c.Auth = SSWS("bad") }, check.Unauthorized},
-		{"no admin role", func(c *Config) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, check.Forbidden},
-		{"untrusted certificate", func(c *Config) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, check.TLSError},
-		{"nothing listening", func(c *Config) { c.OrgURL = closedURL }, check.Unreachable},
-		{"bad gateway", func(c *Config) { c.OrgURL = fail500.URL }, check.Unreachable},
-		{"other status", func(c *Config) { c.OrgURL = teapot.URL }, check.Error},
-		{"slow server", func(c *Config) {
+		{"bad token", func(c *testConfig) { c.Auth = SSWS("bad") }, check.Unauthorized},
+		{"no admin role", func(c *testConfig) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, check.Forbidden},
+		{"untrusted certificate", func(c *testConfig) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, check.TLSError},
+		{"nothing listening", func(c *testConfig) { c.OrgURL = closedURL }, check.Unreachable},
+		{"bad gateway", func(c *testConfig) { c.OrgURL = fail500.URL }, check.Unreachable},
+		{"other status", func(c *testConfig) { c.OrgURL = teapot.URL }, check.Error},
+		{"slow server", func(c *testConfig) {
 			c.OrgURL = e.hs.URL
 			c.Timeout = 50 * time.Millisecond
 		}, check.Unreachable},
@@ -58,7 +58,7 @@ func TestVerifyReasons(t *testing.T) {
 				e.srv.SetLatency(time.Second)
 				defer e.srv.SetLatency(0)
 			}
-			c := e.client(func(c *Config) {
+			c := e.client(func(c *testConfig) {
 				c.MaxRetries = 1
 				if tc.cfg != nil {
 					tc.cfg(c)
@@ -80,14 +80,14 @@ func TestVerifyTrustsCABundle(t *testing.T) {
 	hs := httptest.NewTLSServer(srv.Handler())
 	defer hs.Close()
 	caPEM := pemBlock(t, "CERTIFICATE", hs.Certificate().Raw)
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS(srv.APIToken()), CABundle: caPEM, Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, err := New(hs.URL, SSWS(srv.APIToken()), Options{CABundle: caPEM, Limiters: NewLimiters(LimiterOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Verify(t.Context()); r.Reason != check.OK {
 		t.Fatalf("Verify = %+v", r)
 	}
-	if _, err := New(Config{OrgURL: hs.URL, Auth: SSWS("x"), CABundle: []byte("junk")}); err == nil {
+	if _, err := New(hs.URL, SSWS("x"), Options{CABundle: []byte("junk")}); err == nil {
 		t.Error("junk CA bundle accepted")
 	}
 }
@@ -95,21 +95,21 @@ func TestVerifyTrustsCABundle(t *testing.T) {
 func TestNewValidation(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  Config
+		cfg  testConfig
 	}{
-		{"no scheme", Config{OrgURL: "example.okta.com", Auth: SSWS("t")}},
-		{"ftp", Config{OrgURL: "ftp://example.okta.com", Auth: SSWS("t")}},
-		{"path", Config{OrgURL: "https://example.okta.com/api", Auth: SSWS("t")}},
-		{"no auth", Config{OrgURL: "https://example.okta.com"}},
+		{"no scheme", testConfig{OrgURL: "example.okta.com", Auth: SSWS("t")}},
+		{"ftp", testConfig{OrgURL: "ftp://example.okta.com", Auth: SSWS("t")}},
+		{"path", testConfig{OrgURL: "https://example.okta.com/api", Auth: SSWS("t")}},
+		{"no auth", testConfig{OrgURL: "https://example.okta.com"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := New(tc.cfg); err == nil {
+			if _, err := New(tc.cfg.OrgURL, tc.cfg.Auth, tc.cfg.Options); err == nil {
 				t.Fatal("accepted")
 			}
 		})
 	}
-	c, err := New(Config{OrgURL: " https://example.okta.com/ ", Auth: SSWS("t")})
+	c, err := New(" https://example.okta.com/ ", SSWS("t"), Options{})
 	if err != nil || c.OrgURL() != "https://example.okta.com" || c.AuthMode() != "ssws" {
 		t.Fatalf("%v %v", c, err)
 	}
@@ -131,7 +131,7 @@ func TestBodyCapAndGarbage(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 			}))
 			defer hs.Close()
-			c, _ := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), MaxBodyBytes: 4096, MaxRetries: 1, Limiter: NewOrgLimiter(LimiterOptions{})})
+			c, _ := New(hs.URL, SSWS("t"), Options{MaxBodyBytes: 4096, MaxRetries: 1, Limiters: NewLimiters(LimiterOptions{})})
 			_, err := collect(c.ListGroupMembers(t.Context(), "g"))
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -222,7 +222,7 @@ func TestBrokenBodyIsRetried(t *testing.T) {
 		_, _ = io.WriteString(w, body)
 	}))
 	defer hs.Close()
-	c, _ := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), Limiter: NewOrgLimiter(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
+	c, _ := New(hs.URL, SSWS("t"), Options{Limiters: NewLimiters(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
 	got, err := collect(c.ListGroupMembers(t.Context(), "g"))
 	if err != nil || len(got) != 2 || calls != 2 {
 		t.Fatalf("got %d members, %d calls, err %v", len(got), calls, err)

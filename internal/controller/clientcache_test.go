@@ -19,8 +19,11 @@ package controller
 import (
 	"testing"
 
+	"github.com/go-logr/logr"
+
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
 	"github.com/scimbridge/scimbridge/internal/check"
+	"github.com/scimbridge/scimbridge/internal/okta"
 )
 
 // A CA bundle the SCIM client rejects blames the Secret (a person fixes its
@@ -61,5 +64,25 @@ func TestVerifyReason(t *testing.T) {
 		if got := verifyReason(r); got != want {
 			t.Errorf("verifyReason(%s) = %s, want %s", r, got, want)
 		}
+	}
+}
+
+// Integrations that read one org draw on one budget: the cache hands every
+// Okta client the manager's registry, so no client paces alone.
+func TestBuildOktaSharesTheOrgLimiter(t *testing.T) {
+	c := newClientCache(nil, nil, logr.Discard(), Options{}.withDefaults())
+	in := oktaInputs{orgURL: "https://example.okta.com", auth: func(bool) (okta.Auth, error) { return okta.SSWS("t"), nil }}
+	a, errA := c.buildOkta(&identityv1alpha1.DirectoryIntegration{}, in, false)
+	in.orgURL = "https://EXAMPLE.okta.com/"
+	b, errB := c.buildOkta(&identityv1alpha1.DirectoryIntegration{}, in, false)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.Limiter() != b.Limiter() {
+		t.Error("two clients of one org got two limiters")
+	}
+	in.orgURL = "https://other.okta.com"
+	if o, _ := c.buildOkta(&identityv1alpha1.DirectoryIntegration{}, in, false); o.Limiter() == a.Limiter() {
+		t.Error("two orgs share a limiter")
 	}
 }

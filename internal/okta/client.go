@@ -132,9 +132,6 @@ func New(orgURL string, auth Auth, opts Options) (*Client, error) {
 // OrgURL returns the normalised org URL.
 func (c *Client) OrgURL() string { return c.org.String() }
 
-// AuthMode names the auth scheme: ssws, oauth or oauth-dpop.
-func (c *Client) AuthMode() string { return c.auth.mode() }
-
 // Accounting returns the request counts by kind, method and outcome.
 func (c *Client) Accounting() *httpx.Accounting { return c.opts.Accounting }
 

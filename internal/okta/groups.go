@@ -62,12 +62,6 @@ func (c *Client) ListGroupMembers(ctx context.Context, groupID string, opts ...R
 	return paginate[User](ctx, c, r, nil)
 }
 
-// GroupsWithMembershipChangedSince streams groups whose membership changed
-// after since (filter=lastMembershipUpdated gt "…").
-func (c *Client) GroupsWithMembershipChangedSince(since time.Time) *Changes[Group] {
-	return c.groupsFiltered(`lastMembershipUpdated gt "` + formatTime(since) + `"`)
-}
-
 // GroupsChangedSince streams groups whose profile or membership changed after
 // since, so renames are seen as well.
 func (c *Client) GroupsChangedSince(since time.Time) *Changes[Group] {

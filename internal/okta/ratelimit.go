@@ -121,11 +121,8 @@ func newOrgLimiter(opts LimiterOptions) *OrgLimiter {
 	return &OrgLimiter{opts: opts, sem: make(chan struct{}, opts.Concurrency), buckets: make(map[string]*bucket)}
 }
 
-// Share returns the configured bucket share.
-func (l *OrgLimiter) Share() float64 { return l.opts.Share }
-
-// ShareOf returns the share of the named bucket this process may use.
-func (l *OrgLimiter) ShareOf(bucket string) float64 {
+// shareOf returns the share of the named bucket this process may use.
+func (l *OrgLimiter) shareOf(bucket string) float64 {
 	if s, ok := l.opts.Shares[bucket]; ok && s > 0 && s <= 1 {
 		return s
 	}
@@ -212,7 +209,7 @@ func (l *OrgLimiter) reserve(name string) (time.Duration, bool) {
 		}
 		return 25 * time.Millisecond, false
 	}
-	budget := max(1, int(float64(b.limit)*l.ShareOf(name)))
+	budget := max(1, int(float64(b.limit)*l.shareOf(name)))
 	used := b.limit - b.remaining + b.pending
 	if used < budget {
 		b.pending++

@@ -2,7 +2,6 @@ package okta
 
 import (
 	"errors"
-	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 )

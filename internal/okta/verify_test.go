@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 )

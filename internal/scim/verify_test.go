@@ -9,7 +9,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"github.com/scimbridge/scimbridge/internal/check"
 	"io"
 	"log"
 	"math/big"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/scimserver"
 )

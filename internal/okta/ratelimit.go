@@ -39,7 +39,7 @@ var defaultLimiterOptions = LimiterOptions{Share: DefaultShare, Concurrency: 8}
 func (o LimiterOptions) withDefaults() LimiterOptions {
 	d := defaultLimiterOptions
 	if o.Share > 1 {
-		o.Share = 0
+		o.Share = 0 // not a fraction: unset
 	}
 	o.Share = defaults.Positive(o.Share, d.Share)
 	o.Concurrency = defaults.Positive(o.Concurrency, d.Concurrency)

@@ -51,6 +51,9 @@ type clientCache struct {
 	metrics    *metricsRecorder
 	log        logr.Logger
 	engineOpts provisioning.Options
+	// limiters pace the Okta clients: one budget per org, shared by every
+	// integration that reads it.
+	limiters *okta.Limiters
 	// pace holds the manager's pacing defaults for each SCIM client.
 	pace paceDefaults
 	// shards, when sharded, binds each SCIM client to the tenure of its
@@ -110,7 +113,7 @@ type clients struct {
 }
 
 func newClientCache(reader client.Reader, m *metricsRecorder, log logr.Logger, opts Options) *clientCache {
-	return &clientCache{reader: reader, metrics: m, log: log, engineOpts: opts.Engine,
+	return &clientCache{reader: reader, metrics: m, log: log, engineOpts: opts.Engine, limiters: opts.OktaLimiters,
 		pace: paceDefaults{mode: identityv1alpha1.PacingMode(opts.TargetRateMode), ceiling: opts.TargetMaxRequestsPerSecond,
 			fixed: opts.TargetRequestsPerSecond, inFlight: opts.TargetMaxInFlight},
 		entries: map[types.NamespacedName]*clientEntry{}}
@@ -402,9 +405,8 @@ func (c *clientCache) buildOkta(di *identityv1alpha1.DirectoryIntegration, in ok
 		return nil, &credentialError{Reason: identityv1alpha1.ReasonInvalidSecret,
 			Message: "the OAuth private key cannot be used: " + err.Error()}
 	}
-	cl, err := okta.New(okta.Config{
-		OrgURL:    in.orgURL,
-		Auth:      auth,
+	cl, err := okta.New(in.orgURL, auth, okta.Options{
+		Limiters:  c.limiters,
 		Observer:  c.metrics.observer(di.Namespace, di.Name, apiOkta),
 		UserAgent: "scimbridge",
 	})
@@ -431,7 +433,7 @@ func (c *clientCache) buildSCIM(di *identityv1alpha1.DirectoryIntegration, in ta
 	}
 	if err != nil {
 		reason := identityv1alpha1.ReasonInvalidConfig
-		if in.caBundle != nil && strings.Contains(err.Error(), "CA") {
+		if errors.Is(err, httpx.ErrInvalidCABundle) {
 			reason = identityv1alpha1.ReasonInvalidSecret
 		}
 		return nil, &credentialError{Reason: reason, Message: err.Error()}

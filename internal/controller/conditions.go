@@ -23,7 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
-	"github.com/scimbridge/scimbridge/internal/okta"
+	"github.com/scimbridge/scimbridge/internal/check"
 )
 
 // maxConditionMessage is the API's bound on a condition message.
@@ -63,16 +63,21 @@ func conditionTrue(conds []metav1.Condition, typ string) bool {
 	return meta.IsStatusConditionTrue(conds, typ)
 }
 
+// verifyReasons maps the clients' check outcomes to condition reasons; an
+// outcome not listed (a generic error) counts as unreachable.
+var verifyReasons = map[check.Reason]string{
+	check.OK:              identityv1alpha1.ReasonVerified,
+	check.Unauthorized:    identityv1alpha1.ReasonUnauthorized,
+	check.Forbidden:       identityv1alpha1.ReasonForbidden,
+	check.DPoPRequired:    identityv1alpha1.ReasonDPoPRequired,
+	check.TLSError:        identityv1alpha1.ReasonTLSError,
+	check.NotSCIMEndpoint: identityv1alpha1.ReasonNotSCIMEndpoint,
+}
+
 // verifyReason maps either client's check outcome to a condition reason.
-// The clients name their outcomes like the API's reasons; only OK differs,
-// and anything unknown (a generic error) counts as unreachable.
-func verifyReason[R ~string](r R) string {
-	switch string(r) {
-	case string(okta.ReasonOK):
-		return identityv1alpha1.ReasonVerified
-	case identityv1alpha1.ReasonUnauthorized, identityv1alpha1.ReasonForbidden, identityv1alpha1.ReasonDPoPRequired,
-		identityv1alpha1.ReasonTLSError, identityv1alpha1.ReasonNotSCIMEndpoint:
-		return string(r)
+func verifyReason(r check.Reason) string {
+	if reason, ok := verifyReasons[r]; ok {
+		return reason
 	}
 	return identityv1alpha1.ReasonUnreachable
 }

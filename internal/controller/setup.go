@@ -26,6 +26,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/defaults"
+	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
 	"github.com/scimbridge/scimbridge/internal/sharding"
 )
@@ -64,6 +66,9 @@ type Options struct {
 	// waits for its integration to delete the target group before the
 	// finalizer is released anyway, with a Warning. Default 10m.
 	FinalizerTimeout time.Duration
+	// OktaLimiters paces every Okta client the manager builds: integrations
+	// that read one org share its budget. Default: a registry of its own.
+	OktaLimiters *okta.Limiters
 	// Engine tunes the sync engines (Log and Now are set per integration).
 	Engine provisioning.Options
 	// Sharding, when set, makes this replica one of several that each act
@@ -77,34 +82,39 @@ type Options struct {
 	Hooks HookOptions
 }
 
+// defaultOptions holds the value each zero field of Options takes.
+var defaultOptions = Options{
+	MaxConcurrentReconciles:    4,
+	MaxConcurrentCycles:        8,
+	CycleTimeout:               30 * time.Minute,
+	VerifyTimeout:              30 * time.Second,
+	MinCycleGap:                30 * time.Second,
+	FinalizerTimeout:           10 * time.Minute,
+	TargetRateMode:             string(identityv1alpha1.PacingAdaptive),
+	TargetRequestsPerSecond:    25,
+	TargetMaxRequestsPerSecond: 200,
+	TargetMaxInFlight:          8,
+}
+
 func (o Options) withDefaults() Options {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	if o.MaxConcurrentReconciles <= 0 {
-		o.MaxConcurrentReconciles = 4
-	}
-	if o.MaxConcurrentCycles <= 0 {
-		o.MaxConcurrentCycles = 8
-	}
-	def(&o.CycleTimeout, 30*time.Minute)
-	def(&o.VerifyTimeout, 30*time.Second)
-	def(&o.MinCycleGap, 30*time.Second)
-	def(&o.FinalizerTimeout, 10*time.Minute)
+	d := defaultOptions
+	o.MaxConcurrentReconciles = defaults.Positive(o.MaxConcurrentReconciles, d.MaxConcurrentReconciles)
+	o.MaxConcurrentCycles = defaults.Positive(o.MaxConcurrentCycles, d.MaxConcurrentCycles)
+	o.CycleTimeout = defaults.Positive(o.CycleTimeout, d.CycleTimeout)
+	o.VerifyTimeout = defaults.Positive(o.VerifyTimeout, d.VerifyTimeout)
+	o.MinCycleGap = defaults.Positive(o.MinCycleGap, d.MinCycleGap)
+	o.FinalizerTimeout = defaults.Positive(o.FinalizerTimeout, d.FinalizerTimeout)
 	o.StartupSpread = max(o.StartupSpread, 0)
-	if o.TargetRequestsPerSecond <= 0 {
-		o.TargetRequestsPerSecond = 25
-	}
-	if o.TargetMaxRequestsPerSecond <= 0 {
-		o.TargetMaxRequestsPerSecond = 200
-	}
+	o.TargetRequestsPerSecond = defaults.Positive(o.TargetRequestsPerSecond, d.TargetRequestsPerSecond)
+	o.TargetMaxRequestsPerSecond = defaults.Positive(o.TargetMaxRequestsPerSecond, d.TargetMaxRequestsPerSecond)
 	if o.TargetRateMode != string(identityv1alpha1.PacingFixed) {
-		o.TargetRateMode = string(identityv1alpha1.PacingAdaptive)
+		// Anything but Fixed, unknown spellings included, paces adaptively.
+		o.TargetRateMode = d.TargetRateMode
 	}
-	if o.TargetMaxInFlight <= 0 {
-		o.TargetMaxInFlight = 8
+	o.TargetMaxInFlight = defaults.Positive(o.TargetMaxInFlight, d.TargetMaxInFlight)
+	if o.OktaLimiters == nil {
+		// Made per manager, not in the table: one registry per process.
+		o.OktaLimiters = okta.NewLimiters(okta.LimiterOptions{})
 	}
 	return o
 }

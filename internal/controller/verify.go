@@ -23,6 +23,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/scimbridge/scimbridge/api/v1alpha1"
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/scim"
 )
@@ -66,7 +67,7 @@ func (r *DirectoryIntegrationReconciler) verifyOkta(ctx context.Context, s *inte
 	octx, cancel := context.WithTimeout(ctx, r.opts.VerifyTimeout)
 	defer cancel()
 	res := s.clients.okta.Verify(octx)
-	if res.Reason == okta.ReasonDPoPRequired {
+	if res.Reason == check.DPoPRequired {
 		if cl, ok := r.shared.cache.switchToDPoP(s.key); ok {
 			logf.FromContext(ctx).Info("the Okta service app requires DPoP; using DPoP proofs")
 			s.clients = cl
@@ -77,14 +78,14 @@ func (r *DirectoryIntegrationReconciler) verifyOkta(ctx context.Context, s *inte
 }
 
 func oktaCheck(res okta.VerifyResult, redact func(string) string) endCheck {
-	if res.Reason == okta.ReasonOK {
+	if res.Reason == check.OK {
 		return endCheck{identityv1alpha1.ReasonVerified, "Okta accepted the credentials"}
 	}
 	return endCheck{verifyReason(res.Reason), redact(res.Message)}
 }
 
 func targetCheck(res scim.VerifyResult, redact func(string) string) endCheck {
-	if res.Reason == scim.ReasonOK {
+	if res.Reason == check.OK {
 		return endCheck{identityv1alpha1.ReasonVerified, "the SCIM endpoint accepted the token"}
 	}
 	return endCheck{verifyReason(res.Reason), redact(res.Message)}

@@ -18,6 +18,10 @@ type TransportOptions struct {
 	MaxConnsPerHost int
 }
 
+// ErrInvalidCABundle means a CA bundle held no PEM certificate. Both clients
+// return it wrapped, so a caller can blame the bundle rather than the URL.
+var ErrInvalidCABundle = errors.New("CA bundle contains no PEM certificates")
+
 // NewTransport returns a transport with TLS 1.2 minimum, the system roots plus
 // an optional CA bundle, and bounded connection pools.
 func NewTransport(opts TransportOptions) (*http.Transport, error) {
@@ -26,7 +30,7 @@ func NewTransport(opts TransportOptions) (*http.Transport, error) {
 		pool = x509.NewCertPool()
 	}
 	if len(opts.CABundle) > 0 && !pool.AppendCertsFromPEM(opts.CABundle) {
-		return nil, errors.New("CA bundle contains no PEM certificates")
+		return nil, ErrInvalidCABundle
 	}
 	conns := opts.MaxConnsPerHost
 	if conns <= 0 {

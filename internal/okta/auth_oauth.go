@@ -147,7 +147,7 @@ func (a *oauthAuth) fetch(ctx context.Context) (*accessToken, error) {
 			"client_assertion":      {assertion},
 		},
 	}
-	hc := &http.Client{Transport: &tokenTransport{auth: a}, Timeout: a.client.timeout, CheckRedirect: httpx.SameOriginRedirects}
+	hc := &http.Client{Transport: &tokenTransport{auth: a}, Timeout: a.client.opts.Timeout, CheckRedirect: httpx.SameOriginRedirects}
 	tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 	if err != nil {
 		return nil, a.tokenError(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 )
@@ -27,7 +28,7 @@ func oauthEnv(t *testing.T, opts oktaserver.Options, app oktaserver.OAuthClient,
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.client(func(c *Config) { c.Auth = auth })
+	c := e.client(func(c *testConfig) { c.Auth = auth })
 	return e, c
 }
 
@@ -55,7 +56,7 @@ func TestAuthModes(t *testing.T) {
 			if c.AuthMode() != tc.wantMode {
 				t.Errorf("mode = %s", c.AuthMode())
 			}
-			if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+			if r := c.Verify(t.Context()); r.Reason != check.OK {
 				t.Fatalf("Verify = %+v", r)
 			}
 			u, err := c.GetUser(t.Context(), users[0])
@@ -91,7 +92,7 @@ func TestSSWS(t *testing.T) {
 	if _, err := good.GetUser(t.Context(), users[0]); err != nil {
 		t.Fatal(err)
 	}
-	bad := e.client(func(c *Config) { c.Auth = SSWS("00wrong-token-value") })
+	bad := e.client(func(c *testConfig) { c.Auth = SSWS("00wrong-token-value") })
 	_, err := bad.GetUser(t.Context(), users[0])
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
@@ -106,7 +107,7 @@ func TestSSWS(t *testing.T) {
 	if s := SSWS("x").(*sswsAuth).String(); strings.Contains(s, "x)") {
 		t.Errorf("String leaks token: %s", s)
 	}
-	if _, err := New(Config{OrgURL: e.hs.URL, Auth: SSWS("")}); err == nil {
+	if _, err := New(e.hs.URL, SSWS(""), Options{}); err == nil {
 		t.Error("empty token accepted")
 	}
 }
@@ -189,14 +190,14 @@ func TestOAuthFailures(t *testing.T) {
 		app        oktaserver.OAuthClient
 		oc         OAuthConfig
 		key        int // key the client signs with
-		wantReason Reason
+		wantReason check.Reason
 		wantIs     error
 	}{
-		{"dpop required but off", oktaserver.OAuthClient{RequireDPoP: true}, OAuthConfig{}, 2, ReasonDPoPRequired, ErrDPoPRequired},
-		{"wrong key", oktaserver.OAuthClient{}, OAuthConfig{}, 0, ReasonUnauthorized, ErrUnauthorized},
-		{"wrong kid", oktaserver.OAuthClient{KeyID: "a"}, OAuthConfig{KeyID: "b"}, 2, ReasonUnauthorized, ErrUnauthorized},
-		{"scope not granted", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{}, 2, ReasonForbidden, ErrForbidden},
-		{"scope granted but group read missing", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{Scopes: []string{"okta.users.read"}}, 2, ReasonForbidden, ErrForbidden},
+		{"dpop required but off", oktaserver.OAuthClient{RequireDPoP: true}, OAuthConfig{}, 2, check.DPoPRequired, ErrDPoPRequired},
+		{"wrong key", oktaserver.OAuthClient{}, OAuthConfig{}, 0, check.Unauthorized, ErrUnauthorized},
+		{"wrong kid", oktaserver.OAuthClient{KeyID: "a"}, OAuthConfig{KeyID: "b"}, 2, check.Unauthorized, ErrUnauthorized},
+		{"scope not granted", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{}, 2, check.Forbidden, ErrForbidden},
+		{"scope granted but group read missing", oktaserver.OAuthClient{Scopes: []string{"okta.users.read"}}, OAuthConfig{Scopes: []string{"okta.users.read"}}, 2, check.Forbidden, ErrForbidden},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,7 +209,7 @@ func TestOAuthFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := e.client(func(cfg *Config) { cfg.Auth = auth })
+			c := e.client(func(cfg *testConfig) { cfg.Auth = auth })
 			r := c.Verify(t.Context())
 			if r.Reason != tc.wantReason {
 				t.Fatalf("Verify = %+v, want %s", r, tc.wantReason)
@@ -236,7 +237,7 @@ func TestOAuthConfigErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(Config{OrgURL: "https://example.okta.com", Auth: a}); err == nil {
+	if _, err := New("https://example.okta.com", a, Options{}); err == nil {
 		t.Error("bad token URL accepted")
 	}
 	if s := a.(*oauthAuth).String(); strings.Contains(s, "PRIVATE") {
@@ -250,11 +251,11 @@ func TestTokenAccounting(t *testing.T) {
 	e := newEnv(t, oktaserver.Options{})
 	e.srv.RegisterClient(oktaserver.OAuthClient{ClientID: "app", PublicKey: keys[2].pub, RequireDPoP: true})
 	auth, _ := OAuth(OAuthConfig{ClientID: "app", PrivateKeyPEM: keys[2].pem, DPoP: true})
-	c := e.client(func(cfg *Config) {
+	c := e.client(func(cfg *testConfig) {
 		cfg.Auth = auth
 		cfg.Observer = func(k httpx.RequestKey, _ time.Duration) { observed = append(observed, k) }
 	})
-	if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+	if r := c.Verify(t.Context()); r.Reason != check.OK {
 		t.Fatal(r)
 	}
 	snap := c.Accounting().Snapshot()
@@ -287,7 +288,7 @@ func TestPersistent401RefreshesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Config{OrgURL: hs.URL, Auth: auth, Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, err := New(hs.URL, auth, Options{Limiters: NewLimiters(LimiterOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}

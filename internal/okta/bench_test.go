@@ -16,7 +16,7 @@ func BenchmarkListGroupMembers(b *testing.B) {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS(srv.APIToken()), Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, err := New(hs.URL, SSWS(srv.APIToken()), Options{Limiters: NewLimiters(LimiterOptions{})})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// Changes is the result of an incremental query: the changed objects and
-// the watermark to pass as "since" next cycle.
+// Changes is an incremental query: All streams the changed objects, after
+// which Watermark is the "since" to pass next cycle. The context is All's,
+// per call, so a query never outlives the caller that runs it.
 type Changes[T any] struct {
-	ctx  context.Context
 	c    *Client
 	reqs []request // run in order, each followed through its pages
 
@@ -20,12 +20,12 @@ type Changes[T any] struct {
 	complete  bool
 }
 
-func newChanges[T any](ctx context.Context, c *Client, reqs ...request) *Changes[T] {
-	return &Changes[T]{ctx: ctx, c: c, reqs: reqs}
+func newChanges[T any](c *Client, reqs ...request) *Changes[T] {
+	return &Changes[T]{c: c, reqs: reqs}
 }
 
 // All streams the changed objects. Iterate it once.
-func (ch *Changes[T]) All() iter.Seq2[T, error] {
+func (ch *Changes[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var first time.Time
 		onPage := func(header http.Header) {
@@ -34,7 +34,7 @@ func (ch *Changes[T]) All() iter.Seq2[T, error] {
 			}
 		}
 		for _, r := range ch.reqs {
-			for v, err := range paginate[T](ch.ctx, ch.c, r, onPage) {
+			for v, err := range paginate[T](ctx, ch.c, r, onPage) {
 				if !yield(v, err) || err != nil {
 					return
 				}
@@ -46,13 +46,13 @@ func (ch *Changes[T]) All() iter.Seq2[T, error] {
 		ch.mu.Lock()
 		// The query's own start on the server clock, minus the overlap for
 		// Okta's eventually consistent search index.
-		ch.watermark, ch.complete = first.Add(-ch.c.overlap), true
+		ch.watermark, ch.complete = first.Add(-ch.c.opts.Overlap), true
 		ch.mu.Unlock()
 	}
 }
 
 // Watermark returns the next "since": the server's Date at the first page
-// minus Config.Overlap. ok is false until All has run to the end without
+// minus Options.Overlap. ok is false until All has run to the end without
 // error, or when the server sent no Date (the local clock is never used).
 func (ch *Changes[T]) Watermark() (time.Time, bool) {
 	ch.mu.Lock()
@@ -61,4 +61,4 @@ func (ch *Changes[T]) Watermark() (time.Time, bool) {
 }
 
 // Collect runs All and returns the objects in a slice.
-func (ch *Changes[T]) Collect() ([]T, error) { return collect(ch.All()) }
+func (ch *Changes[T]) Collect(ctx context.Context) ([]T, error) { return collect(ch.All(ctx)) }

@@ -1,6 +1,7 @@
 package okta
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,16 +12,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/defaults"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 )
 
-// Config configures a Client.
-type Config struct {
-	// OrgURL is the Okta org, e.g. https://example.okta.com. Pagination links
-	// must stay on its scheme and host.
-	OrgURL string
-	// Auth is SSWS(token) or the result of OAuth(cfg).
-	Auth Auth
+// Options tunes a Client. Zero fields take the value in defaultOptions.
+type Options struct {
 	// HTTPClient overrides the transport; its CheckRedirect is replaced by a
 	// same-origin policy. Default: httpx.NewTransport with CABundle.
 	HTTPClient *http.Client
@@ -41,32 +38,55 @@ type Config struct {
 	// Overlap is subtracted from the server time to form incremental
 	// watermarks, because Okta's search index is eventually consistent; default 2 min.
 	Overlap time.Duration
-	// Limiter paces requests; default SharedLimiter(OrgURL).
-	Limiter *OrgLimiter
+	// Limiters hands the client its org's limiter: clients given one
+	// registry share each org's request budget. Default: a registry of the
+	// client's own, so it paces alone.
+	Limiters *Limiters
 	// Accounting collects request counts; default a fresh one (see Client.Accounting).
 	Accounting *httpx.Accounting
 	// Observer, if set, is called after every HTTP exchange with its key and duration.
 	Observer func(httpx.RequestKey, time.Duration)
-	// UserAgent is sent on every request.
+	// UserAgent is sent on every request; default "scimbridge-okta".
 	UserAgent string
+}
+
+// defaultOptions holds the value each zero field of Options takes. Limiters
+// and Accounting are made fresh per client, so they are not in the table.
+var defaultOptions = Options{
+	PageSize:       1000,
+	SearchPageSize: 200,
+	Timeout:        30 * time.Second,
+	MaxBodyBytes:   32 << 20,
+	MaxRetries:     5,
+	Overlap:        2 * time.Minute,
+	UserAgent:      "scimbridge-okta",
+}
+
+func (o Options) withDefaults() Options {
+	d := defaultOptions
+	o.PageSize = defaults.Positive(o.PageSize, d.PageSize)
+	o.SearchPageSize = defaults.Positive(o.SearchPageSize, d.SearchPageSize)
+	o.Timeout = defaults.Positive(o.Timeout, d.Timeout)
+	o.MaxBodyBytes = defaults.Positive(o.MaxBodyBytes, d.MaxBodyBytes)
+	o.MaxRetries = defaults.Positive(o.MaxRetries, d.MaxRetries)
+	o.Overlap = defaults.Positive(o.Overlap, d.Overlap)
+	o.UserAgent = cmp.Or(o.UserAgent, d.UserAgent)
+	if o.Limiters == nil {
+		o.Limiters = NewLimiters(LimiterOptions{})
+	}
+	if o.Accounting == nil {
+		o.Accounting = &httpx.Accounting{}
+	}
+	return o
 }
 
 // Client reads an Okta org. It is safe for concurrent use.
 type Client struct {
-	org      *url.URL
-	auth     Auth
-	hc       *http.Client
-	limiter  *OrgLimiter
-	acct     *httpx.Accounting
-	observer func(httpx.RequestKey, time.Duration)
-
-	pageSize, searchPageSize int
-	timeout                  time.Duration
-	maxBody                  int64
-	maxRetries               int
-	backoff                  httpx.Backoff
-	overlap                  time.Duration
-	userAgent                string
+	org     *url.URL
+	auth    Auth
+	hc      *http.Client
+	limiter *OrgLimiter
+	opts    Options
 
 	// secrets are the credentials in use, redacted from every text a
 	// server sends back (error summaries may echo the Authorization header).
@@ -76,56 +96,27 @@ type Client struct {
 	serverTime time.Time
 }
 
-// New validates cfg and returns a client.
-func New(cfg Config) (*Client, error) {
-	org, err := url.Parse(strings.TrimRight(strings.TrimSpace(cfg.OrgURL), "/"))
+// New returns a client of the org at orgURL (e.g. https://example.okta.com;
+// pagination links must stay on its scheme and host) that authenticates
+// with auth, SSWS(token) or the result of OAuth(cfg).
+func New(orgURL string, auth Auth, opts Options) (*Client, error) {
+	org, err := url.Parse(strings.TrimRight(strings.TrimSpace(orgURL), "/"))
 	if err != nil || org.Host == "" || (org.Scheme != "https" && org.Scheme != "http") {
-		return nil, fmt.Errorf("okta: invalid org URL %q", cfg.OrgURL)
+		return nil, fmt.Errorf("okta: invalid org URL %q", orgURL)
 	}
 	if org.Path != "" || org.RawQuery != "" {
-		return nil, fmt.Errorf("okta: org URL %q must not have a path or query", cfg.OrgURL)
+		return nil, fmt.Errorf("okta: org URL %q must not have a path or query", orgURL)
 	}
-	if cfg.Auth == nil {
+	if auth == nil {
 		return nil, errors.New("okta: no auth configured")
 	}
-	c := &Client{
-		org: org, auth: cfg.Auth, limiter: cfg.Limiter, acct: cfg.Accounting, observer: cfg.Observer,
-		pageSize: cfg.PageSize, searchPageSize: cfg.SearchPageSize, timeout: cfg.Timeout,
-		maxBody: cfg.MaxBodyBytes, maxRetries: cfg.MaxRetries, backoff: cfg.Backoff,
-		overlap: cfg.Overlap, userAgent: cfg.UserAgent,
-	}
-	if c.pageSize <= 0 {
-		c.pageSize = 1000
-	}
-	if c.searchPageSize <= 0 {
-		c.searchPageSize = 200
-	}
-	if c.timeout <= 0 {
-		c.timeout = 30 * time.Second
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = 32 << 20
-	}
-	if c.maxRetries <= 0 {
-		c.maxRetries = 5
-	}
-	if c.overlap <= 0 {
-		c.overlap = 2 * time.Minute
-	}
-	if c.userAgent == "" {
-		c.userAgent = "scimbridge-okta"
-	}
-	if c.limiter == nil {
-		c.limiter = SharedLimiter(org.String())
-	}
-	if c.acct == nil {
-		c.acct = &httpx.Accounting{}
-	}
-	if cfg.HTTPClient != nil {
-		hc := *cfg.HTTPClient
+	opts = opts.withDefaults()
+	c := &Client{org: org, auth: auth, opts: opts, limiter: opts.Limiters.For(org.String())}
+	if opts.HTTPClient != nil {
+		hc := *opts.HTTPClient
 		c.hc = &hc
 	} else {
-		tr, err := httpx.NewTransport(httpx.TransportOptions{CABundle: cfg.CABundle})
+		tr, err := httpx.NewTransport(httpx.TransportOptions{CABundle: opts.CABundle})
 		if err != nil {
 			return nil, fmt.Errorf("okta: %w", err)
 		}
@@ -141,11 +132,8 @@ func New(cfg Config) (*Client, error) {
 // OrgURL returns the normalised org URL.
 func (c *Client) OrgURL() string { return c.org.String() }
 
-// AuthMode names the auth scheme: ssws, oauth or oauth-dpop.
-func (c *Client) AuthMode() string { return c.auth.mode() }
-
 // Accounting returns the request counts by kind, method and outcome.
-func (c *Client) Accounting() *httpx.Accounting { return c.acct }
+func (c *Client) Accounting() *httpx.Accounting { return c.opts.Accounting }
 
 // Limiter returns the org limiter in use.
 func (c *Client) Limiter() *OrgLimiter { return c.limiter }
@@ -173,14 +161,14 @@ func (c *Client) noteServerTime(header http.Header) time.Time {
 // roundTrip sends one HTTP exchange and accounts it. Only the kind, method
 // and outcome are recorded: never URLs with queries, headers or bodies.
 func (c *Client) roundTrip(req *http.Request, kind string) (*http.Response, error) {
-	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("User-Agent", c.opts.UserAgent)
 	start := time.Now()
 	// The URL is on the configured org origin: get checks sameOrigin first.
 	resp, err := c.hc.Do(req) //nolint:gosec // G704: requests go only to the configured Okta org
 	key := httpx.RequestKey{Kind: kind, Method: req.Method, Outcome: outcome(resp, err)}
-	c.acct.Add(key)
-	if c.observer != nil {
-		c.observer(key, time.Since(start))
+	c.opts.Accounting.Add(key)
+	if c.opts.Observer != nil {
+		c.opts.Observer(key, time.Since(start))
 	}
 	return resp, err
 }
@@ -248,12 +236,12 @@ func (c *Client) get(ctx context.Context, r request, out any) (http.Header, erro
 			usedAuth[ra.auth] = true
 			continue
 		}
-		if r.once || retries >= c.maxRetries {
+		if r.once || retries >= c.opts.MaxRetries {
 			return nil, ra.err
 		}
 		wait := ra.wait
 		if ra.backoff {
-			wait = c.backoff.Delay(retries)
+			wait = c.opts.Backoff.Delay(retries)
 		}
 		retries++
 		if wait > 0 {
@@ -289,7 +277,7 @@ func (c *Client) attempt(ctx context.Context, r request, out any) (http.Header, 
 	if err != nil {
 		return nil, err
 	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, r.url.String(), nil)
 	if err != nil {
@@ -319,7 +307,7 @@ func (c *Client) attempt(ctx context.Context, r request, out any) (http.Header, 
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if out != nil {
-			if err := httpx.DecodeBody(resp.Body, c.maxBody, func(b []byte) error { return decodeInto(b, r, out) }); err != nil {
+			if err := httpx.DecodeBody(resp.Body, c.opts.MaxBodyBytes, func(b []byte) error { return decodeInto(b, r, out) }); err != nil {
 				// A cut or garbled page must fail, never pass as a short list.
 				err = fmt.Errorf("okta %s: %w", r.kind, err)
 				if httpx.IsTransient(err) {

@@ -23,7 +23,7 @@ func (c *Client) GetGroup(ctx context.Context, id string) (Group, error) {
 func (c *Client) FindGroupByName(ctx context.Context, name string) (Group, error) {
 	q := url.Values{
 		"search": {`profile.name eq "` + quote(name) + `"`},
-		"limit":  {strconv.Itoa(c.searchPageSize)},
+		"limit":  {strconv.Itoa(c.opts.SearchPageSize)},
 	}
 	r := request{kind: "groups.search", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)}
 	var found []Group
@@ -50,29 +50,23 @@ func quote(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 
-// ListGroupMembers streams the members of a group page by page (Config.PageSize
+// ListGroupMembers streams the members of a group page by page (Options.PageSize
 // per page). An error mid-way ends the sequence with that error: a partial
 // list is never presented as complete.
 func (c *Client) ListGroupMembers(ctx context.Context, groupID string, opts ...ReadOption) iter.Seq2[User, error] {
 	if groupID == "" {
 		return func(yield func(User, error) bool) { yield(User{}, errors.New("okta: empty group id")) }
 	}
-	q := url.Values{"limit": {strconv.Itoa(c.pageSize)}}
+	q := url.Values{"limit": {strconv.Itoa(c.opts.PageSize)}}
 	r := withOptions(request{kind: "groups.members", bucket: groupsPath + "/{id}/users", url: c.endpoint(groupsPath, groupID, "/users", q)}, opts)
 	return paginate[User](ctx, c, r, nil)
 }
 
-// GroupsWithMembershipChangedSince streams groups whose membership changed
-// after since (filter=lastMembershipUpdated gt "…").
-func (c *Client) GroupsWithMembershipChangedSince(ctx context.Context, since time.Time) *Changes[Group] {
-	return c.groupsFiltered(ctx, `lastMembershipUpdated gt "`+formatTime(since)+`"`)
-}
-
 // GroupsChangedSince streams groups whose profile or membership changed after
 // since, so renames are seen as well.
-func (c *Client) GroupsChangedSince(ctx context.Context, since time.Time) *Changes[Group] {
+func (c *Client) GroupsChangedSince(since time.Time) *Changes[Group] {
 	ts := formatTime(since)
-	return c.groupsFiltered(ctx, `lastUpdated gt "`+ts+`" or lastMembershipUpdated gt "`+ts+`"`)
+	return c.groupsFiltered(`lastUpdated gt "` + ts + `" or lastMembershipUpdated gt "` + ts + `"`)
 }
 
 // groupIDBatch is how many ids one GroupsByID request asks for; it keeps
@@ -83,20 +77,20 @@ const groupIDBatch = 50
 // filter=id eq "…" or … in batches of groupIDBatch. A group that is not in
 // the answer was deleted (or never existed): confirm with GetGroup. Its
 // watermark is the server time of the first answer, like GroupsChangedSince.
-func (c *Client) GroupsByID(ctx context.Context, ids []string) *Changes[Group] {
+func (c *Client) GroupsByID(ids []string) *Changes[Group] {
 	var reqs []request
 	for start := 0; start < len(ids); start += groupIDBatch {
 		clauses := make([]string, 0, groupIDBatch)
 		for _, id := range ids[start:min(start+groupIDBatch, len(ids))] {
 			clauses = append(clauses, `id eq "`+quote(id)+`"`)
 		}
-		q := url.Values{"filter": {strings.Join(clauses, " or ")}, "limit": {strconv.Itoa(c.searchPageSize)}}
+		q := url.Values{"filter": {strings.Join(clauses, " or ")}, "limit": {strconv.Itoa(c.opts.SearchPageSize)}}
 		reqs = append(reqs, request{kind: "groups.by_id", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})
 	}
-	return newChanges[Group](ctx, c, reqs...)
+	return newChanges[Group](c, reqs...)
 }
 
-func (c *Client) groupsFiltered(ctx context.Context, filter string) *Changes[Group] {
-	q := url.Values{"filter": {filter}, "limit": {strconv.Itoa(c.searchPageSize)}}
-	return newChanges[Group](ctx, c, request{kind: "groups.changed", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})
+func (c *Client) groupsFiltered(filter string) *Changes[Group] {
+	q := url.Values{"filter": {filter}, "limit": {strconv.Itoa(c.opts.SearchPageSize)}}
+	return newChanges[Group](c, request{kind: "groups.changed", bucket: groupsPath, url: c.endpoint(groupsPath, "", "", q)})
 }

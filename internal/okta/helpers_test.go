@@ -33,20 +33,30 @@ func newEnv(t *testing.T, opts oktaserver.Options) *env {
 	return &env{t: t, srv: srv, hs: hs}
 }
 
+// testConfig is what a test client is built from, so one func can change
+// any of New's arguments.
+type testConfig struct {
+	OrgURL string
+	Auth   Auth
+	Options
+}
+
 // client returns a client with a private limiter so tests don't share budgets.
-func (e *env) client(mod func(*Config)) *Client {
+func (e *env) client(mod func(*testConfig)) *Client {
 	e.t.Helper()
-	cfg := Config{
-		OrgURL:  e.hs.URL,
-		Auth:    SSWS(e.srv.APIToken()),
-		Limiter: NewOrgLimiter(LimiterOptions{}),
-		Backoff: httpx.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
-		Overlap: time.Millisecond,
+	cfg := testConfig{
+		OrgURL: e.hs.URL,
+		Auth:   SSWS(e.srv.APIToken()),
+		Options: Options{
+			Limiters: NewLimiters(LimiterOptions{}),
+			Backoff:  httpx.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+			Overlap:  time.Millisecond,
+		},
 	}
 	if mod != nil {
 		mod(&cfg)
 	}
-	c, err := New(cfg)
+	c, err := New(cfg.OrgURL, cfg.Auth, cfg.Options)
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}

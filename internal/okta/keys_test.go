@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/scimbridge/scimbridge/internal/check"
 )
 
 func TestParsePrivateKey(t *testing.T) {
@@ -94,7 +96,7 @@ func TestTokenEndpointErrorShapes(t *testing.T) {
 			hs := httptest.NewServer(tc.handler)
 			defer hs.Close()
 			auth, _ := OAuth(OAuthConfig{ClientID: "app", PrivateKeyPEM: keys[2].pem})
-			c, err := New(Config{OrgURL: hs.URL, Auth: auth, Limiter: NewOrgLimiter(LimiterOptions{})})
+			c, err := New(hs.URL, auth, Options{Limiters: NewLimiters(LimiterOptions{})})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,9 +110,9 @@ func TestTokenEndpointErrorShapes(t *testing.T) {
 	url := hs.URL
 	hs.Close()
 	auth, _ := OAuth(OAuthConfig{ClientID: "app", PrivateKeyPEM: keys[2].pem})
-	c, _ := New(Config{OrgURL: url, Auth: auth, MaxRetries: 1, Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, _ := New(url, auth, Options{MaxRetries: 1, Limiters: NewLimiters(LimiterOptions{})})
 	err := c.Verify(t.Context())
-	if err.Reason != ReasonUnreachable {
+	if err.Reason != check.Unreachable {
 		t.Fatalf("Verify = %+v", err)
 	}
 	var ra *retryable

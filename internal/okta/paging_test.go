@@ -40,7 +40,7 @@ func TestListGroupMembersPaging(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c := e.client(func(cfg *Config) { cfg.PageSize = tc.pageSize })
+			c := e.client(func(cfg *testConfig) { cfg.PageSize = tc.pageSize })
 			got, err := collectMembers(t, c, gid)
 			if err != nil {
 				t.Fatal(err)
@@ -63,7 +63,7 @@ func TestListGroupMembersPaging(t *testing.T) {
 func TestListGroupMembersEarlyBreak(t *testing.T) {
 	e := newEnv(t, oktaserver.Options{})
 	_, groups := e.mustGen(50, 1)
-	c := e.client(func(cfg *Config) { cfg.PageSize = 10 })
+	c := e.client(func(cfg *testConfig) { cfg.PageSize = 10 })
 	n := 0
 	for _, err := range c.ListGroupMembers(t.Context(), groups[0]) {
 		if err != nil {
@@ -98,7 +98,7 @@ func TestOutageMidPagination(t *testing.T) {
 			e := newEnv(t, oktaserver.Options{})
 			_, groups := e.mustGen(100, 1)
 			e.srv.InjectOutage(tc.outage)
-			c := e.client(func(cfg *Config) { cfg.PageSize = 10; cfg.MaxRetries = 3 })
+			c := e.client(func(cfg *testConfig) { cfg.PageSize = 10; cfg.MaxRetries = 3 })
 			got, err := collectMembers(t, c, groups[0])
 			if !tc.wantErr {
 				if err != nil || len(got) != 100 {
@@ -147,7 +147,7 @@ func TestNextLinkValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			hs := linkServer(t, tc.link)
-			c, err := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), Limiter: NewOrgLimiter(LimiterOptions{})})
+			c, err := New(hs.URL, SSWS("t"), Options{Limiters: NewLimiters(LimiterOptions{})})
 			if err != nil {
 				t.Fatal(err)
 			}

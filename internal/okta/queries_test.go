@@ -26,7 +26,7 @@ func groupID(g Group) string { return g.ID }
 func TestIncrementalQueries(t *testing.T) {
 	e := newEnv(t, oktaserver.Options{})
 	users, groups := e.mustGen(40, 6) // all timestamps 30 days old
-	c := e.client(func(cfg *Config) { cfg.SearchPageSize = 2 })
+	c := e.client(func(cfg *testConfig) { cfg.SearchPageSize = 2 })
 	since := time.Now().Add(-time.Second)
 
 	must := func(err error) {
@@ -53,11 +53,11 @@ func TestIncrementalQueries(t *testing.T) {
 	must(e.srv.RenameGroup(groups[4], "Renamed"))
 	must(e.srv.RecordLogin(users[6])) // does not touch lastUpdated
 
-	uch := c.UsersUpdatedSince(t.Context(), since)
+	uch := c.UsersUpdatedSince(since)
 	if _, ok := uch.Watermark(); ok {
 		t.Error("watermark available before the query ran")
 	}
-	changedUsers, err := uch.Collect()
+	changedUsers, err := uch.Collect(t.Context())
 	must(err)
 	want := slices.Sorted(slices.Values([]string{users[1], users[2], users[3]}))
 	if got := ids(changedUsers, userID); !slices.Equal(got, want) {
@@ -73,13 +73,13 @@ func TestIncrementalQueries(t *testing.T) {
 		t.Fatalf("watermark %v (ok %v) vs server time %v", wm, ok, c.ServerTime())
 	}
 
-	gch := c.GroupsWithMembershipChangedSince(t.Context(), since)
-	changedGroups, err := gch.Collect()
+	gch := c.GroupsWithMembershipChangedSince(since)
+	changedGroups, err := gch.Collect(t.Context())
 	must(err)
 	if got, want := ids(changedGroups, groupID), slices.Sorted(slices.Values([]string{groups[0], groups[2]})); !slices.Equal(got, want) {
 		t.Fatalf("membership-changed groups = %v, want %v", got, want)
 	}
-	all, err := c.GroupsChangedSince(t.Context(), since).Collect()
+	all, err := c.GroupsChangedSince(since).Collect(t.Context())
 	must(err)
 	if got, want := ids(all, groupID), slices.Sorted(slices.Values([]string{groups[0], groups[2], groups[4]})); !slices.Equal(got, want) {
 		t.Fatalf("changed groups = %v, want %v", got, want)
@@ -87,7 +87,7 @@ func TestIncrementalQueries(t *testing.T) {
 
 	// Next cycle from the watermark: a later change is seen.
 	must(e.srv.UpdateProfile(users[9], map[string]any{"title": "Lead"}))
-	next, err := c.UsersUpdatedSince(t.Context(), wm).Collect()
+	next, err := c.UsersUpdatedSince(wm).Collect(t.Context())
 	must(err)
 	if !slices.Contains(ids(next, userID), users[9]) {
 		t.Errorf("change after the watermark was missed")
@@ -97,10 +97,10 @@ func TestIncrementalQueries(t *testing.T) {
 func TestIncrementalErrorHasNoWatermark(t *testing.T) {
 	e := newEnv(t, oktaserver.Options{})
 	e.mustGen(10, 0)
-	c := e.client(func(cfg *Config) { cfg.SearchPageSize = 2; cfg.MaxRetries = 1 })
+	c := e.client(func(cfg *testConfig) { cfg.SearchPageSize = 2; cfg.MaxRetries = 1 })
 	e.srv.InjectOutage(oktaserver.Outage{AfterPages: 1})
-	ch := c.UsersUpdatedSince(t.Context(), time.Time{})
-	if _, err := ch.Collect(); err == nil {
+	ch := c.UsersUpdatedSince(time.Time{})
+	if _, err := ch.Collect(t.Context()); err == nil {
 		t.Fatal("outage not reported")
 	}
 	if _, ok := ch.Watermark(); ok {
@@ -108,8 +108,8 @@ func TestIncrementalErrorHasNoWatermark(t *testing.T) {
 	}
 	// Breaking early leaves no watermark either.
 	e.srv.ClearFaults()
-	ch = c.UsersUpdatedSince(t.Context(), time.Time{})
-	for _, err := range ch.All() {
+	ch = c.UsersUpdatedSince(time.Time{})
+	for _, err := range ch.All(t.Context()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,8 +234,8 @@ func TestGroupsByIDBatches(t *testing.T) {
 	if err := e.srv.DeleteGroup(groups[3]); err != nil {
 		t.Fatal(err)
 	}
-	ch := c.GroupsByID(t.Context(), groups)
-	got, err := ch.Collect()
+	ch := c.GroupsByID(groups)
+	got, err := ch.Collect(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/defaults"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 )
 
-// LimiterOptions tunes an org's request budget.
+// LimiterOptions tunes an org's request budget. Zero fields take the value
+// in defaultLimiterOptions.
 type LimiterOptions struct {
 	// Share is the fraction of each rate-limit bucket this process may use
-	// before it waits for the bucket's reset; default 0.5 so the org's other
-	// integrations keep working.
+	// before it waits for the bucket's reset; default DefaultShare so the
+	// org's other integrations keep working. Values above 1 count as unset.
 	Share float64
 	// Shares overrides Share for named buckets; the System Log bucket
 	// defaults to DefaultLogsShare, since the org's log readers (SIEM
@@ -27,14 +29,22 @@ type LimiterOptions struct {
 	Concurrency int
 }
 
+// DefaultShare is the part of each rate-limit bucket this process uses
+// unless told otherwise.
+const DefaultShare = 0.5
+
+// defaultLimiterOptions holds the value each zero field of LimiterOptions takes.
+var defaultLimiterOptions = LimiterOptions{Share: DefaultShare, Concurrency: 8}
+
 func (o LimiterOptions) withDefaults() LimiterOptions {
-	if o.Share <= 0 || o.Share > 1 {
-		o.Share = 0.5
+	d := defaultLimiterOptions
+	if o.Share > 1 {
+		o.Share = 0 // not a fraction: unset
 	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 8
-	}
+	o.Share = defaults.Positive(o.Share, d.Share)
+	o.Concurrency = defaults.Positive(o.Concurrency, d.Concurrency)
 	if _, ok := o.Shares[LogsBucket]; !ok {
+		// A copy, so the caller's map is never written.
 		shares := map[string]float64{LogsBucket: DefaultLogsShare}
 		for k, v := range o.Shares {
 			shares[k] = v
@@ -44,8 +54,9 @@ func (o LimiterOptions) withDefaults() LimiterOptions {
 	return o
 }
 
-// Limiters hands out one OrgLimiter per Okta org, so every integration that
-// reads the same org draws from one budget.
+// Limiters hands out one OrgLimiter per Okta org, so every client given the
+// same registry draws from one budget per org. The manager makes one and
+// passes it to every Okta client it builds.
 type Limiters struct {
 	opts LimiterOptions
 	mu   sync.Mutex
@@ -65,15 +76,10 @@ func (l *Limiters) For(orgURL string) *OrgLimiter {
 	if o, ok := l.orgs[key]; ok {
 		return o
 	}
-	o := NewOrgLimiter(l.opts)
+	o := newOrgLimiter(l.opts)
 	l.orgs[key] = o
 	return o
 }
-
-var defaultLimiters = NewLimiters(LimiterOptions{})
-
-// SharedLimiter returns the process-wide limiter of the org at orgURL.
-func SharedLimiter(orgURL string) *OrgLimiter { return defaultLimiters.For(orgURL) }
 
 // OrgKey names the org at orgURL the way the limiters do: two URLs of
 // one org give one key.
@@ -109,17 +115,14 @@ type bucket struct {
 	pending   int       // requests sent, response not yet seen
 }
 
-// NewOrgLimiter returns a standalone limiter (prefer Limiters.For or SharedLimiter).
-func NewOrgLimiter(opts LimiterOptions) *OrgLimiter {
+// newOrgLimiter returns the limiter of one org; Limiters.For is the way in.
+func newOrgLimiter(opts LimiterOptions) *OrgLimiter {
 	opts = opts.withDefaults()
 	return &OrgLimiter{opts: opts, sem: make(chan struct{}, opts.Concurrency), buckets: make(map[string]*bucket)}
 }
 
-// Share returns the configured bucket share.
-func (l *OrgLimiter) Share() float64 { return l.opts.Share }
-
-// ShareOf returns the share of the named bucket this process may use.
-func (l *OrgLimiter) ShareOf(bucket string) float64 {
+// shareOf returns the share of the named bucket this process may use.
+func (l *OrgLimiter) shareOf(bucket string) float64 {
 	if s, ok := l.opts.Shares[bucket]; ok && s > 0 && s <= 1 {
 		return s
 	}
@@ -206,7 +209,7 @@ func (l *OrgLimiter) reserve(name string) (time.Duration, bool) {
 		}
 		return 25 * time.Millisecond, false
 	}
-	budget := max(1, int(float64(b.limit)*l.ShareOf(name)))
+	budget := max(1, int(float64(b.limit)*l.shareOf(name)))
 	used := b.limit - b.remaining + b.pending
 	if used < budget {
 		b.pending++

@@ -33,9 +33,9 @@ func TestRateBudgetSlowsBefore429(t *testing.T) {
 			e := newEnv(t, oktaserver.Options{RateWindow: time.Second, RateLimits: map[string]int{membersBucket: 10}})
 			_, groups := e.mustGen(60, 1)
 			e.srv.ConsumeRate(membersBucket, tc.consumed)
-			c := e.client(func(cfg *Config) {
+			c := e.client(func(cfg *testConfig) {
 				cfg.PageSize = 5 // 12 pages: more than one window's limit
-				cfg.Limiter = NewOrgLimiter(LimiterOptions{Share: tc.share})
+				cfg.Limiters = NewLimiters(LimiterOptions{Share: tc.share})
 			})
 			got, err := collectMembers(t, c, groups[0])
 			if err != nil || len(got) != 60 {
@@ -55,7 +55,7 @@ func TestRecoversAfter429(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, oktaserver.Options{RateWindow: time.Second})
 	_, groups := e.mustGen(30, 1)
-	c := e.client(func(cfg *Config) { cfg.PageSize = 10 })
+	c := e.client(func(cfg *testConfig) { cfg.PageSize = 10 })
 	e.srv.Inject429(1)
 	got, err := collectMembers(t, c, groups[0])
 	if err != nil || len(got) != 30 {
@@ -73,7 +73,7 @@ func TestPersistent429IsRateLimitedError(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, oktaserver.Options{RateWindow: time.Second})
 	users, _ := e.mustGen(1, 0)
-	c := e.client(func(cfg *Config) { cfg.MaxRetries = 1 })
+	c := e.client(func(cfg *testConfig) { cfg.MaxRetries = 1 })
 	e.srv.Inject429(5)
 	_, err := c.GetUser(t.Context(), users[0])
 	if !errIs(err, ErrRateLimited) {
@@ -97,7 +97,7 @@ func TestRetryAfterWithoutBucketHeaders(t *testing.T) {
 		_, _ = w.Write([]byte(`{"id":"00u1","status":"ACTIVE","profile":{}}`))
 	}))
 	defer hs.Close()
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), Limiter: NewOrgLimiter(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}})
+	c, err := New(hs.URL, SSWS("t"), Options{Limiters: NewLimiters(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestConcurrencyCap(t *testing.T) {
 		_, _ = w.Write([]byte(`{"id":"x","status":"ACTIVE","profile":{}}`))
 	}))
 	defer hs.Close()
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), Limiter: NewOrgLimiter(LimiterOptions{Concurrency: 3})})
+	c, err := New(hs.URL, SSWS("t"), Options{Limiters: NewLimiters(LimiterOptions{Concurrency: 3})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,12 +150,13 @@ func TestConcurrencyCap(t *testing.T) {
 }
 
 func TestSharedLimiterRegistry(t *testing.T) {
-	a := SharedLimiter("https://Example.okta.com/")
-	b := SharedLimiter("https://example.okta.com")
+	shared := NewLimiters(LimiterOptions{})
+	a := shared.For("https://Example.okta.com/")
+	b := shared.For("https://example.okta.com")
 	if a != b {
 		t.Error("same org got two limiters")
 	}
-	if SharedLimiter("https://other.okta.com") == a {
+	if shared.For("https://other.okta.com") == a {
 		t.Error("different orgs share a limiter")
 	}
 	reg := NewLimiters(LimiterOptions{Share: 0.25, Concurrency: 2})
@@ -166,16 +167,16 @@ func TestSharedLimiterRegistry(t *testing.T) {
 	if orgKey("not a url") != "not a url" {
 		t.Error(orgKey("not a url"))
 	}
-	// Two clients of one org use one limiter by default.
-	c1, _ := New(Config{OrgURL: "https://shared.okta.com", Auth: SSWS("t")})
-	c2, _ := New(Config{OrgURL: "https://shared.okta.com/", Auth: SSWS("u")})
+	// Two clients of one org given one registry use one limiter.
+	c1, _ := New("https://shared.okta.com", SSWS("t"), Options{Limiters: shared})
+	c2, _ := New("https://shared.okta.com/", SSWS("u"), Options{Limiters: shared})
 	if c1.Limiter() != c2.Limiter() {
 		t.Error("clients of one org do not share a limiter")
 	}
 }
 
 func TestLimiterWaitsOnServerClock(t *testing.T) {
-	l := NewOrgLimiter(LimiterOptions{Share: 0.5})
+	l := newOrgLimiter(LimiterOptions{Share: 0.5})
 	// The server's clock runs 1 h behind ours; reset is 1 s after the server's now.
 	serverNow := time.Now().Add(-time.Hour).Truncate(time.Second)
 	header := http.Header{}
@@ -211,7 +212,7 @@ func TestLimiterWaitsOnServerClock(t *testing.T) {
 }
 
 func TestLimiterWithoutHeadersAndCancel(t *testing.T) {
-	l := NewOrgLimiter(LimiterOptions{Concurrency: 1})
+	l := newOrgLimiter(LimiterOptions{Concurrency: 1})
 	release, err := l.acquire(t.Context(), "b")
 	if err != nil {
 		t.Fatal(err)
@@ -241,14 +242,14 @@ func TestLimiterWithoutHeadersAndCancel(t *testing.T) {
 }
 
 func TestLogsBucketHasItsOwnShare(t *testing.T) {
-	l := NewOrgLimiter(LimiterOptions{Share: 0.5})
+	l := newOrgLimiter(LimiterOptions{Share: 0.5})
 	if got := l.ShareOf(LogsBucket); got != DefaultLogsShare {
 		t.Fatalf("logs share %v, want %v", got, DefaultLogsShare)
 	}
 	if got := l.ShareOf("/api/v1/users"); got != 0.5 {
 		t.Fatalf("users share %v", got)
 	}
-	if got := NewOrgLimiter(LimiterOptions{Shares: map[string]float64{LogsBucket: 0.2}}).ShareOf(LogsBucket); got != 0.2 {
+	if got := newOrgLimiter(LimiterOptions{Shares: map[string]float64{LogsBucket: 0.2}}).ShareOf(LogsBucket); got != 0.2 {
 		t.Fatalf("configured logs share %v", got)
 	}
 }

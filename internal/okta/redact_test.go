@@ -32,7 +32,7 @@ func TestServerEchoOfTheTokenIsRedacted(t *testing.T) {
 	const token = "00aSecretApiTokenValue-0123456789"
 	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusBadRequest} {
 		hs := echoServer(t, status)
-		c, err := New(Config{OrgURL: hs.URL, Auth: SSWS(token), Limiter: NewOrgLimiter(LimiterOptions{})})
+		c, err := New(hs.URL, SSWS(token), Options{Limiters: NewLimiters(LimiterOptions{})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestUserIDsCannotLeaveTheirPath(t *testing.T) {
 	rec := &recordingServer{}
 	hs := httptest.NewServer(rec)
 	t.Cleanup(hs.Close)
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS("00aToken0123456789"), Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, err := New(hs.URL, SSWS("00aToken0123456789"), Options{Limiters: NewLimiters(LimiterOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,10 @@ func checkPathID(what, id string) error {
 
 // UsersUpdatedSince streams users whose lastUpdated is after since
 // (search=lastUpdated gt "…"), in all statuses the search returns.
-func (c *Client) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...ReadOption) *Changes[User] {
+func (c *Client) UsersUpdatedSince(since time.Time, opts ...ReadOption) *Changes[User] {
 	q := url.Values{
 		"search": {`lastUpdated gt "` + formatTime(since) + `"`},
-		"limit":  {strconv.Itoa(c.searchPageSize)},
+		"limit":  {strconv.Itoa(c.opts.SearchPageSize)},
 	}
-	return newChanges[User](ctx, c, withOptions(request{kind: "users.search", bucket: usersPath, url: c.endpoint(usersPath, "", "", q)}, opts))
+	return newChanges[User](c, withOptions(request{kind: "users.search", bucket: usersPath, url: c.endpoint(usersPath, "", "", q)}, opts))
 }

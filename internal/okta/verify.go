@@ -5,26 +5,13 @@ import (
 	"errors"
 	"net/url"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
-)
-
-// Reason classifies a credential check.
-type Reason string
-
-// Credential check outcomes.
-const (
-	ReasonOK           Reason = "OK"
-	ReasonUnauthorized Reason = "Unauthorized"
-	ReasonForbidden    Reason = "Forbidden"
-	ReasonDPoPRequired Reason = "DPoPRequired"
-	ReasonUnreachable  Reason = "Unreachable"
-	ReasonTLSError     Reason = "TLSError"
-	ReasonError        Reason = "Error"
 )
 
 // VerifyResult is the outcome of Verify. Message is safe to show in status.
 type VerifyResult struct {
-	Reason  Reason
+	Reason  check.Reason
 	Message string
 }
 
@@ -40,21 +27,21 @@ func (c *Client) Verify(ctx context.Context) VerifyResult {
 
 func classify(err error) VerifyResult {
 	if err == nil {
-		return VerifyResult{Reason: ReasonOK, Message: "credentials accepted"}
+		return VerifyResult{Reason: check.OK, Message: "credentials accepted"}
 	}
-	r := ReasonError
+	r := check.Error
 	switch {
 	case errors.Is(err, ErrDPoPRequired):
-		r = ReasonDPoPRequired
+		r = check.DPoPRequired
 	case errors.Is(err, ErrUnauthorized):
-		r = ReasonUnauthorized
+		r = check.Unauthorized
 	case errors.Is(err, ErrForbidden):
-		r = ReasonForbidden
+		r = check.Forbidden
 	case httpx.IsTLSError(err):
-		r = ReasonTLSError
+		r = check.TLSError
 	case isUnreachable(err) || errors.Is(err, ErrRateLimited):
 		// Rate limited: the credentials may be fine, the org cannot serve now.
-		r = ReasonUnreachable
+		r = check.Unreachable
 	}
 	return VerifyResult{Reason: r, Message: err.Error()}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 )
@@ -36,20 +37,20 @@ func TestVerifyReasons(t *testing.T) {
 
 	tests := []struct {
 		name string
-		cfg  func(*Config)
-		want Reason
+		cfg  func(*testConfig)
+		want check.Reason
 	}{
-		{"ok", nil, ReasonOK},
-		{"bad token", func(c *Config) { c.Auth = SSWS("bad") }, ReasonUnauthorized},
-		{"no admin role", func(c *Config) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, ReasonForbidden},
-		{"untrusted certificate", func(c *Config) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, ReasonTLSError},
-		{"nothing listening", func(c *Config) { c.OrgURL = closedURL }, ReasonUnreachable},
-		{"bad gateway", func(c *Config) { c.OrgURL = fail500.URL }, ReasonUnreachable},
-		{"other status", func(c *Config) { c.OrgURL = teapot.URL }, ReasonError},
-		{"slow server", func(c *Config) {
+		{"ok", nil, check.OK},
+		{"bad token", func(c *testConfig) { c.Auth = SSWS("bad") }, check.Unauthorized},
+		{"no admin role", func(c *testConfig) { c.OrgURL = forbidden.hs.URL; c.Auth = SSWS(forbidden.srv.APIToken()) }, check.Forbidden},
+		{"untrusted certificate", func(c *testConfig) { c.OrgURL = tlsSrv.URL; c.HTTPClient = nil }, check.TLSError},
+		{"nothing listening", func(c *testConfig) { c.OrgURL = closedURL }, check.Unreachable},
+		{"bad gateway", func(c *testConfig) { c.OrgURL = fail500.URL }, check.Unreachable},
+		{"other status", func(c *testConfig) { c.OrgURL = teapot.URL }, check.Error},
+		{"slow server", func(c *testConfig) {
 			c.OrgURL = e.hs.URL
 			c.Timeout = 50 * time.Millisecond
-		}, ReasonUnreachable},
+		}, check.Unreachable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestVerifyReasons(t *testing.T) {
 				e.srv.SetLatency(time.Second)
 				defer e.srv.SetLatency(0)
 			}
-			c := e.client(func(c *Config) {
+			c := e.client(func(c *testConfig) {
 				c.MaxRetries = 1
 				if tc.cfg != nil {
 					tc.cfg(c)
@@ -79,14 +80,14 @@ func TestVerifyTrustsCABundle(t *testing.T) {
 	hs := httptest.NewTLSServer(srv.Handler())
 	defer hs.Close()
 	caPEM := pemBlock(t, "CERTIFICATE", hs.Certificate().Raw)
-	c, err := New(Config{OrgURL: hs.URL, Auth: SSWS(srv.APIToken()), CABundle: caPEM, Limiter: NewOrgLimiter(LimiterOptions{})})
+	c, err := New(hs.URL, SSWS(srv.APIToken()), Options{CABundle: caPEM, Limiters: NewLimiters(LimiterOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Verify(t.Context()); r.Reason != ReasonOK {
+	if r := c.Verify(t.Context()); r.Reason != check.OK {
 		t.Fatalf("Verify = %+v", r)
 	}
-	if _, err := New(Config{OrgURL: hs.URL, Auth: SSWS("x"), CABundle: []byte("junk")}); err == nil {
+	if _, err := New(hs.URL, SSWS("x"), Options{CABundle: []byte("junk")}); err == nil {
 		t.Error("junk CA bundle accepted")
 	}
 }
@@ -94,21 +95,21 @@ func TestVerifyTrustsCABundle(t *testing.T) {
 func TestNewValidation(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  Config
+		cfg  testConfig
 	}{
-		{"no scheme", Config{OrgURL: "example.okta.com", Auth: SSWS("t")}},
-		{"ftp", Config{OrgURL: "ftp://example.okta.com", Auth: SSWS("t")}},
-		{"path", Config{OrgURL: "https://example.okta.com/api", Auth: SSWS("t")}},
-		{"no auth", Config{OrgURL: "https://example.okta.com"}},
+		{"no scheme", testConfig{OrgURL: "example.okta.com", Auth: SSWS("t")}},
+		{"ftp", testConfig{OrgURL: "ftp://example.okta.com", Auth: SSWS("t")}},
+		{"path", testConfig{OrgURL: "https://example.okta.com/api", Auth: SSWS("t")}},
+		{"no auth", testConfig{OrgURL: "https://example.okta.com"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := New(tc.cfg); err == nil {
+			if _, err := New(tc.cfg.OrgURL, tc.cfg.Auth, tc.cfg.Options); err == nil {
 				t.Fatal("accepted")
 			}
 		})
 	}
-	c, err := New(Config{OrgURL: " https://example.okta.com/ ", Auth: SSWS("t")})
+	c, err := New(" https://example.okta.com/ ", SSWS("t"), Options{})
 	if err != nil || c.OrgURL() != "https://example.okta.com" || c.AuthMode() != "ssws" {
 		t.Fatalf("%v %v", c, err)
 	}
@@ -130,7 +131,7 @@ func TestBodyCapAndGarbage(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 			}))
 			defer hs.Close()
-			c, _ := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), MaxBodyBytes: 4096, MaxRetries: 1, Limiter: NewOrgLimiter(LimiterOptions{})})
+			c, _ := New(hs.URL, SSWS("t"), Options{MaxBodyBytes: 4096, MaxRetries: 1, Limiters: NewLimiters(LimiterOptions{})})
 			_, err := collect(c.ListGroupMembers(t.Context(), "g"))
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -144,22 +145,22 @@ func TestErrorsAndClassification(t *testing.T) {
 		err    error
 		is     []error
 		not    []error
-		reason Reason
+		reason check.Reason
 		text   string
 	}{
 		{&APIError{Status: 404, ErrorCode: CodeNotFound, ErrorSummary: "Not found", ErrorID: "x", Causes: []string{"c1"}, Kind: "k"},
-			[]error{ErrNotFound}, []error{ErrForbidden}, ReasonError, "okta k: HTTP 404 E0000007: Not found; c1 (errorId x)"},
-		{&APIError{Status: 404}, []error{ErrNotFound}, nil, ReasonError, "HTTP 404"},
-		{&APIError{Status: 401}, []error{ErrUnauthorized}, nil, ReasonUnauthorized, "401"},
-		{&APIError{Status: 403}, []error{ErrForbidden}, nil, ReasonForbidden, "403"},
-		{&APIError{Status: 429}, []error{ErrRateLimited}, []error{ErrNotFound}, ReasonUnreachable, "429"},
-		{&APIError{Status: 503}, nil, []error{ErrRateLimited}, ReasonUnreachable, "503"},
-		{&TokenError{Status: 401, Code: "invalid_client", Description: "bad"}, []error{ErrUnauthorized}, []error{ErrForbidden}, ReasonUnauthorized, "invalid_client: bad"},
-		{&TokenError{Status: 400, Code: "invalid_scope"}, []error{ErrForbidden}, nil, ReasonForbidden, "invalid_scope"},
-		{&TokenError{Status: 400, Code: "invalid_dpop_proof", Description: "The DPoP proof JWT header is missing."}, []error{ErrDPoPRequired}, nil, ReasonDPoPRequired, "DPoP"},
-		{&TokenError{Status: 429}, []error{ErrRateLimited}, []error{ErrDPoPRequired}, ReasonUnreachable, "429"},
-		{fmt.Errorf("wrapped: %w", &AmbiguousError{Name: "n", Matches: 3}), []error{ErrAmbiguous}, nil, ReasonError, `3 groups are named "n"`},
-		{context.DeadlineExceeded, nil, nil, ReasonUnreachable, "deadline"},
+			[]error{ErrNotFound}, []error{ErrForbidden}, check.Error, "okta k: HTTP 404 E0000007: Not found; c1 (errorId x)"},
+		{&APIError{Status: 404}, []error{ErrNotFound}, nil, check.Error, "HTTP 404"},
+		{&APIError{Status: 401}, []error{ErrUnauthorized}, nil, check.Unauthorized, "401"},
+		{&APIError{Status: 403}, []error{ErrForbidden}, nil, check.Forbidden, "403"},
+		{&APIError{Status: 429}, []error{ErrRateLimited}, []error{ErrNotFound}, check.Unreachable, "429"},
+		{&APIError{Status: 503}, nil, []error{ErrRateLimited}, check.Unreachable, "503"},
+		{&TokenError{Status: 401, Code: "invalid_client", Description: "bad"}, []error{ErrUnauthorized}, []error{ErrForbidden}, check.Unauthorized, "invalid_client: bad"},
+		{&TokenError{Status: 400, Code: "invalid_scope"}, []error{ErrForbidden}, nil, check.Forbidden, "invalid_scope"},
+		{&TokenError{Status: 400, Code: "invalid_dpop_proof", Description: "The DPoP proof JWT header is missing."}, []error{ErrDPoPRequired}, nil, check.DPoPRequired, "DPoP"},
+		{&TokenError{Status: 429}, []error{ErrRateLimited}, []error{ErrDPoPRequired}, check.Unreachable, "429"},
+		{fmt.Errorf("wrapped: %w", &AmbiguousError{Name: "n", Matches: 3}), []error{ErrAmbiguous}, nil, check.Error, `3 groups are named "n"`},
+		{context.DeadlineExceeded, nil, nil, check.Unreachable, "deadline"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -221,7 +222,7 @@ func TestBrokenBodyIsRetried(t *testing.T) {
 		_, _ = io.WriteString(w, body)
 	}))
 	defer hs.Close()
-	c, _ := New(Config{OrgURL: hs.URL, Auth: SSWS("t"), Limiter: NewOrgLimiter(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
+	c, _ := New(hs.URL, SSWS("t"), Options{Limiters: NewLimiters(LimiterOptions{}), Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
 	got, err := collect(c.ListGroupMembers(t.Context(), "g"))
 	if err != nil || len(got) != 2 || calls != 2 {
 		t.Fatalf("got %d members, %d calls, err %v", len(got), calls, err)

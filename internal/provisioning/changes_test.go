@@ -10,7 +10,7 @@ import (
 
 // synced returns the seed org after its initial full cycle, with thresholds
 // that let single changes through (the safety rules have their own tests).
-func synced(t *testing.T, tune ...func(*okta.Config)) *env {
+func synced(t *testing.T, tune ...func(*okta.Options)) *env {
 	e := seed(t, tune...)
 	e.addGroup("Sales", true, true, "gina@example.com")
 	e.cfg.MaxDeactivationPercent = 100

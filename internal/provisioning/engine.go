@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+
+	"github.com/scimbridge/scimbridge/internal/defaults"
 )
 
 // Options tune an Engine.
@@ -32,24 +34,25 @@ type Options struct {
 	Log logr.Logger
 }
 
+// defaultOptions holds the value each zero field of Options takes.
+var defaultOptions = Options{
+	WriteConcurrency: 8,
+	ReadConcurrency:  4,
+	RetryBase:        time.Minute,
+	RetryMax:         time.Hour,
+	WatermarkOverlap: 2 * time.Minute,
+	Now:              time.Now,
+}
+
 func (o Options) withDefaults() Options {
-	if o.WriteConcurrency <= 0 {
-		o.WriteConcurrency = 8
-	}
-	if o.ReadConcurrency <= 0 {
-		o.ReadConcurrency = 4
-	}
-	if o.RetryBase <= 0 {
-		o.RetryBase = time.Minute
-	}
-	if o.RetryMax <= 0 {
-		o.RetryMax = time.Hour
-	}
-	if o.WatermarkOverlap <= 0 {
-		o.WatermarkOverlap = 2 * time.Minute
-	}
+	d := defaultOptions
+	o.WriteConcurrency = defaults.Positive(o.WriteConcurrency, d.WriteConcurrency)
+	o.ReadConcurrency = defaults.Positive(o.ReadConcurrency, d.ReadConcurrency)
+	o.RetryBase = defaults.Positive(o.RetryBase, d.RetryBase)
+	o.RetryMax = defaults.Positive(o.RetryMax, d.RetryMax)
+	o.WatermarkOverlap = defaults.Positive(o.WatermarkOverlap, d.WatermarkOverlap)
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = d.Now
 	}
 	return o
 }

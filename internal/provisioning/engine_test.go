@@ -19,7 +19,7 @@ func wantRoutes[V int | int64](t *testing.T, side string, got map[string]V, want
 
 // seed builds the seed's example org: a Secure Access group assigned and
 // pushed, a push-only group, a direct assignment, a suspended and a staged user.
-func seed(t *testing.T, tune ...func(*okta.Config)) *env {
+func seed(t *testing.T, tune ...func(*okta.Options)) *env {
 	e := newEnv(t, tune...)
 	for _, u := range []string{"alice@example.com", "bob@example.com", "carol@example.com", "erin@example.com", "gina@example.com"} {
 		e.addUser(u, "ACTIVE")

@@ -27,13 +27,13 @@ type env struct {
 
 const scimToken = "scim-test-token"
 
-func newEnv(t *testing.T, tune ...func(*okta.Config)) *env {
+func newEnv(t *testing.T, tune ...func(*okta.Options)) *env {
 	t.Helper()
 	return newEnvWith(t, scimserver.Options{Token: scimToken, MaxGroups: 1000}, tune...)
 }
 
 // newEnvWith is newEnv with a SCIM server of its own options.
-func newEnvWith(t *testing.T, so scimserver.Options, tune ...func(*okta.Config)) *env {
+func newEnvWith(t *testing.T, so scimserver.Options, tune ...func(*okta.Options)) *env {
 	t.Helper()
 	o := oktaserver.New(oktaserver.Options{DefaultRateLimit: 100000})
 	ohs := httptest.NewServer(o.Handler())
@@ -46,17 +46,15 @@ func newEnvWith(t *testing.T, so scimserver.Options, tune ...func(*okta.Config))
 	shs := httptest.NewServer(s)
 	t.Cleanup(shs.Close)
 
-	ocfg := okta.Config{
-		OrgURL:  ohs.URL,
-		Auth:    okta.SSWS(o.APIToken()),
-		Limiter: okta.NewOrgLimiter(okta.LimiterOptions{}),
-		Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond},
-		Overlap: time.Millisecond,
+	ocfg := okta.Options{
+		Limiters: okta.NewLimiters(okta.LimiterOptions{}),
+		Backoff:  httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond},
+		Overlap:  time.Millisecond,
 	}
 	for _, f := range tune {
 		f(&ocfg)
 	}
-	oc, err := okta.New(ocfg)
+	oc, err := okta.New(ohs.URL, okta.SSWS(o.APIToken()), ocfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,7 +208,7 @@ func TestLongRetryAfterIsHonouredAcrossCycles(t *testing.T) {
 // A 404 while paging a group's members is a failed read, not a deletion:
 // the group itself still exists.
 func TestNotFoundOnAMemberPageIsNotADeletion(t *testing.T) {
-	e := synced(t, func(c *okta.Config) { c.PageSize = 2 })
+	e := synced(t, func(c *okta.Options) { c.PageSize = 2 })
 	e.okta.InjectOutage(oktaserver.Outage{AfterPages: 0, Status: 404, Failures: 1})
 	res, _ := e.engine.Run(t.Context(), withMode(e.cfg, ModeFull))
 	e.okta.ClearFaults()

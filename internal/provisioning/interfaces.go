@@ -66,12 +66,12 @@ func (s OktaSource) GroupMembers(ctx context.Context, groupID string, opts ...ok
 
 // UsersUpdatedSince implements Source.
 func (s OktaSource) UsersUpdatedSince(ctx context.Context, since time.Time, opts ...okta.ReadOption) (iter.Seq2[okta.User, error], func() (time.Time, bool)) {
-	ch := s.Client.UsersUpdatedSince(ctx, since, opts...)
-	return ch.All(), ch.Watermark
+	ch := s.Client.UsersUpdatedSince(since, opts...)
+	return ch.All(ctx), ch.Watermark
 }
 
 // GroupsByID implements Source.
 func (s OktaSource) GroupsByID(ctx context.Context, ids []string) (iter.Seq2[okta.Group, error], func() (time.Time, bool)) {
-	ch := s.Client.GroupsByID(ctx, ids)
-	return ch.All(), ch.Watermark
+	ch := s.Client.GroupsByID(ids)
+	return ch.All(ctx), ch.Watermark
 }

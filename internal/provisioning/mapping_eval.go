@@ -134,7 +134,7 @@ func (a *mappedAttr) eval(in *userInput) (string, error) {
 
 // evalError shortens cel-go's cost error, the one a person can act on.
 func evalError(err error) error {
-	if strings.Contains(err.Error(), "cost limit exceeded") {
+	if cancelled := (interpreter.EvalCancelledError{}); errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
 		return fmt.Errorf("the expression exceeded the cost limit of %d for one user", CostLimit)
 	}
 	return err

@@ -13,7 +13,7 @@ import (
 
 func TestSourceOutageMidCycleDeactivatesNobody(t *testing.T) {
 	// Two members a page, so the group reads are paginated.
-	e := synced(t, func(c *okta.Config) { c.PageSize = 2 })
+	e := synced(t, func(c *okta.Options) { c.PageSize = 2 })
 	// bob leaves the group in Okta, then Okta fails while a later member
 	// list is read: the read is incomplete, so nobody may leave the scope.
 	if err := e.okta.RemoveMember(e.groups["OKTA - Secure Access Users"], e.users["bob@example.com"]); err != nil {

@@ -12,12 +12,12 @@ import (
 // (RFC 7644 §3.4.2.2 attrPath); anything else could smuggle filter syntax.
 var attrPathRE = regexp.MustCompile(`^(urn:[A-Za-z0-9:._-]+:)?[A-Za-z][A-Za-z0-9_$-]*(\.[A-Za-z][A-Za-z0-9_$-]*)?$`)
 
-// QuoteFilterValue renders s as a SCIM filter string literal. The literal is
+// quoteFilterValue renders s as a SCIM filter string literal. The literal is
 // a JSON string (RFC 7644 §3.4.2.2), so `"` and `\` are escaped and control
 // characters become \u00XX with upper-case hex, the only form the common
 // filter grammars accept. s must be valid UTF-8: JSON cannot carry anything
 // else without changing the value.
-func QuoteFilterValue(s string) (string, error) {
+func quoteFilterValue(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", errors.New("scim: filter value is not valid UTF-8")
 	}
@@ -44,12 +44,12 @@ func QuoteFilterValue(s string) (string, error) {
 	return b.String(), nil
 }
 
-// EqFilter builds `attr eq "value"` with the value escaped.
-func EqFilter(attr, value string) (string, error) {
+// eqFilter builds `attr eq "value"` with the value escaped.
+func eqFilter(attr, value string) (string, error) {
 	if !attrPathRE.MatchString(attr) {
 		return "", fmt.Errorf("scim: invalid filter attribute %q", attr)
 	}
-	q, err := QuoteFilterValue(value)
+	q, err := quoteFilterValue(value)
 	if err != nil {
 		return "", err
 	}

@@ -52,7 +52,7 @@ func (c *Client) ListGroups(ctx context.Context, opts ListOptions) iter.Seq2[Gro
 // FindGroupByDisplayName looks a group up with `displayName eq "…"`,
 // without members. ErrNotFound if none.
 func (c *Client) FindGroupByDisplayName(ctx context.Context, displayName string) (Group, error) {
-	f, err := EqFilter("displayName", displayName)
+	f, err := eqFilter("displayName", displayName)
 	if err != nil {
 		return Group{}, err
 	}
@@ -156,7 +156,7 @@ func newMemberDelta(add, remove []string, n int) (*memberDelta, error) {
 		n = 100
 	}
 	for _, id := range remove {
-		if _, err := QuoteFilterValue(id); err != nil {
+		if _, err := quoteFilterValue(id); err != nil {
 			return nil, fmt.Errorf("scim: member id: %w", err)
 		}
 	}
@@ -190,7 +190,7 @@ func (d *memberDelta) batch(i int) []PatchOp {
 		ops = append(ops, AddOp("members", adds))
 	}
 	for k := max(start, len(d.add)); k < end; k++ {
-		f, _ := EqFilter("value", d.remove[k-len(d.add)]) // checked by newMemberDelta
+		f, _ := eqFilter("value", d.remove[k-len(d.add)]) // checked by newMemberDelta
 		ops = append(ops, RemoveOp("members["+f+"]"))
 	}
 	return ops

@@ -1,14 +1,17 @@
 package scim
 
 import (
+	"cmp"
 	"net/http"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/defaults"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/internal/version"
 )
 
-// Options tunes a Client. The zero value gives the defaults listed per field.
+// Options tunes a Client. Zero fields take the value in defaultOptions,
+// also listed per field.
 type Options struct {
 	// Timeout bounds one attempt including reading the body. Default 30s.
 	Timeout time.Duration
@@ -53,43 +56,48 @@ type Options struct {
 	MaxListBytes, MaxResourceBytes, MaxGroupBytes, MaxErrorBytes int64
 }
 
+// defaultOptions holds the value each zero field of Options takes.
+// UserAgent carries the build's version and Accounting is made fresh per
+// client, so neither is in the table.
+var defaultOptions = Options{
+	Timeout:          30 * time.Second,
+	MaxAttempts:      4,
+	BackoffBase:      500 * time.Millisecond,
+	BackoffMax:       30 * time.Second,
+	MaxRetryAfter:    2 * time.Minute,
+	RPS:              10,
+	Burst:            10,
+	MaxConcurrency:   4,
+	PageSize:         100,
+	MembersPerPatch:  100,
+	MaxListBytes:     32 << 20,
+	MaxResourceBytes: 4 << 20,
+	MaxGroupBytes:    128 << 20,
+	MaxErrorBytes:    64 << 10,
+}
+
 func (o Options) withDefaults() Options {
-	set := func(p *int, v int) {
-		if *p <= 0 {
-			*p = v
-		}
-	}
-	setD := func(p *time.Duration, v time.Duration) {
-		if *p <= 0 {
-			*p = v
-		}
-	}
-	setB := func(p *int64, v int64) {
-		if *p <= 0 {
-			*p = v
-		}
-	}
-	setD(&o.Timeout, 30*time.Second)
-	set(&o.MaxAttempts, 4)
-	setD(&o.BackoffBase, 500*time.Millisecond)
-	setD(&o.BackoffMax, 30*time.Second)
-	setD(&o.MaxRetryAfter, 2*time.Minute)
+	d := defaultOptions
+	o.Timeout = defaults.Positive(o.Timeout, d.Timeout)
+	o.MaxAttempts = defaults.Positive(o.MaxAttempts, d.MaxAttempts)
+	o.BackoffBase = defaults.Positive(o.BackoffBase, d.BackoffBase)
+	o.BackoffMax = defaults.Positive(o.BackoffMax, d.BackoffMax)
+	o.MaxRetryAfter = defaults.Positive(o.MaxRetryAfter, d.MaxRetryAfter)
 	if o.RPS == 0 {
-		o.RPS = 10
+		// Only zero is unset: a negative RPS turns the limiter off.
+		o.RPS = d.RPS
 	}
-	set(&o.Burst, 10)
-	set(&o.MaxConcurrency, 4)
-	set(&o.PageSize, 100)
-	set(&o.MembersPerPatch, 100)
-	if o.UserAgent == "" {
-		o.UserAgent = version.UserAgent()
-	}
+	o.Burst = defaults.Positive(o.Burst, d.Burst)
+	o.MaxConcurrency = defaults.Positive(o.MaxConcurrency, d.MaxConcurrency)
+	o.PageSize = defaults.Positive(o.PageSize, d.PageSize)
+	o.MembersPerPatch = defaults.Positive(o.MembersPerPatch, d.MembersPerPatch)
+	o.UserAgent = cmp.Or(o.UserAgent, version.UserAgent())
 	if o.Accounting == nil {
 		o.Accounting = &httpx.Accounting{}
 	}
-	setB(&o.MaxListBytes, 32<<20)
-	setB(&o.MaxResourceBytes, 4<<20)
-	setB(&o.MaxGroupBytes, 128<<20)
-	setB(&o.MaxErrorBytes, 64<<10)
+	o.MaxListBytes = defaults.Positive(o.MaxListBytes, d.MaxListBytes)
+	o.MaxResourceBytes = defaults.Positive(o.MaxResourceBytes, d.MaxResourceBytes)
+	o.MaxGroupBytes = defaults.Positive(o.MaxGroupBytes, d.MaxGroupBytes)
+	o.MaxErrorBytes = defaults.Positive(o.MaxErrorBytes, d.MaxErrorBytes)
 	return o
 }

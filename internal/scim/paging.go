@@ -12,7 +12,7 @@ import (
 
 // ListOptions narrows a list. The zero value lists everything.
 type ListOptions struct {
-	// Filter is a SCIM filter; build it with EqFilter to escape values.
+	// Filter is a SCIM filter; build it with eqFilter to escape values.
 	Filter             string
 	Attributes         []string
 	ExcludedAttributes []string

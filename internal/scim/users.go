@@ -43,14 +43,8 @@ func (c *Client) FindUserByUserName(ctx context.Context, userName string) (User,
 	return c.findUser(ctx, "userName", userName)
 }
 
-// FindUserByExternalID looks a user up with `externalId eq "…"`, where the
-// server supports that filter (Cisco documents only userName).
-func (c *Client) FindUserByExternalID(ctx context.Context, externalID string) (User, error) {
-	return c.findUser(ctx, "externalId", externalID)
-}
-
 func (c *Client) findUser(ctx context.Context, attr, value string) (User, error) {
-	f, err := EqFilter(attr, value)
+	f, err := eqFilter(attr, value)
 	if err != nil {
 		return User{}, err
 	}
@@ -88,23 +82,6 @@ func (c *Client) CreateUser(ctx context.Context, u User) (User, error) {
 	return out, nil
 }
 
-// ReplaceUser PUTs the full user (u.ID selects it) and returns the stored
-// version, or u itself when the server answers 204.
-func (c *Client) ReplaceUser(ctx context.Context, u User) (User, error) {
-	if u.ID == "" {
-		return User{}, errors.New("scim users.replace: user has no id")
-	}
-	out := u
-	cl := &call{op: "users.replace", method: http.MethodPut, path: userPath(u.ID), body: c.outgoing(u), limit: c.opts.MaxResourceBytes, decode: into(&out), allowEmpty: true}
-	if err := c.do(ctx, cl); err != nil {
-		return User{}, err
-	}
-	if cl.empty {
-		return u, nil
-	}
-	return out, nil
-}
-
 // PatchUser applies operations to a user. PATCH is idempotent for the
 // replace operations used here, so it is retried like a read.
 func (c *Client) PatchUser(ctx context.Context, id string, ops ...PatchOp) error {
@@ -112,9 +89,4 @@ func (c *Client) PatchUser(ctx context.Context, id string, ops ...PatchOp) error
 		return nil
 	}
 	return c.do(ctx, &call{op: "users.patch", method: http.MethodPatch, path: userPath(id), body: newPatch(ops)})
-}
-
-// SetUserActive (de)activates a user the way Okta does; users are never deleted.
-func (c *Client) SetUserActive(ctx context.Context, id string, active bool) error {
-	return c.PatchUser(ctx, id, ReplaceValuesOp(map[string]any{"active": active}))
 }

@@ -8,26 +8,13 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
-)
-
-// Reason classifies the outcome of Verify; the values match the Okta
-// client's where they mean the same.
-type Reason string
-
-// Verify outcomes.
-const (
-	ReasonOK              Reason = "OK"
-	ReasonUnauthorized    Reason = "Unauthorized"
-	ReasonForbidden       Reason = "Forbidden"
-	ReasonUnreachable     Reason = "Unreachable"
-	ReasonTLSError        Reason = "TLSError"
-	ReasonNotSCIMEndpoint Reason = "NotSCIMEndpoint"
 )
 
 // VerifyResult is what Verify found. Message is safe to show to users.
 type VerifyResult struct {
-	Reason  Reason
+	Reason  check.Reason
 	Message string
 	// Status is the HTTP status, 0 when no response arrived.
 	Status int
@@ -50,22 +37,22 @@ func (c *Client) Verify(ctx context.Context) VerifyResult {
 	errors.As(err, &se)
 	switch {
 	case err == nil && (p.Total >= 0 || slices.Contains(p.Schemas, SchemaListResponse)):
-		return VerifyResult{ReasonOK, fmt.Sprintf("SCIM endpoint answered with %d users", max(p.Total, len(p.Resources))), status}
+		return VerifyResult{check.OK, fmt.Sprintf("SCIM endpoint answered with %d users", max(p.Total, len(p.Resources))), status}
 	case err == nil || errors.Is(err, ErrInvalidResponse):
-		return VerifyResult{ReasonNotSCIMEndpoint, "the URL answered, but not with a SCIM ListResponse; check the base URL", status}
+		return VerifyResult{check.NotSCIMEndpoint, "the URL answered, but not with a SCIM ListResponse; check the base URL", status}
 	case errors.Is(err, ErrUnauthorized):
-		return VerifyResult{ReasonUnauthorized, "the token was rejected (401); generate a new token and update the secret", status}
+		return VerifyResult{check.Unauthorized, "the token was rejected (401); generate a new token and update the secret", status}
 	case errors.Is(err, ErrForbidden):
-		return VerifyResult{ReasonForbidden, "the token may not list users (403)", status}
+		return VerifyResult{check.Forbidden, "the token may not list users (403)", status}
 	case se != nil && (se.Status >= 500 || se.Status == http.StatusTooManyRequests):
-		return VerifyResult{ReasonUnreachable, fmt.Sprintf("the SCIM server is not serving requests: %d %s", se.Status, http.StatusText(se.Status)), status}
+		return VerifyResult{check.Unreachable, fmt.Sprintf("the SCIM server is not serving requests: %d %s", se.Status, http.StatusText(se.Status)), status}
 	case se != nil:
-		return VerifyResult{ReasonNotSCIMEndpoint, fmt.Sprintf("unexpected %d %s for GET /Users; check the base URL", se.Status, http.StatusText(se.Status)), status}
+		return VerifyResult{check.NotSCIMEndpoint, fmt.Sprintf("unexpected %d %s for GET /Users; check the base URL", se.Status, http.StatusText(se.Status)), status}
 	case httpx.IsTLSError(err):
-		return VerifyResult{ReasonTLSError, "TLS handshake failed: " + errors.Unwrap(err).Error(), 0}
+		return VerifyResult{check.TLSError, "TLS handshake failed: " + errors.Unwrap(err).Error(), 0}
 	}
 	if te := (*transportError)(nil); errors.As(err, &te) {
-		return VerifyResult{ReasonUnreachable, "cannot reach the SCIM server: " + te.err.Error(), 0}
+		return VerifyResult{check.Unreachable, "cannot reach the SCIM server: " + te.err.Error(), 0}
 	}
-	return VerifyResult{ReasonUnreachable, err.Error(), 0}
+	return VerifyResult{check.Unreachable, err.Error(), 0}
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/check"
 	"github.com/scimbridge/scimbridge/internal/httpx"
 	"github.com/scimbridge/scimbridge/test/scimserver"
 )
@@ -67,7 +68,7 @@ func TestCABundleTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := with.Verify(ctxT(t)); r.Reason != ReasonOK {
+	if r := with.Verify(ctxT(t)); r.Reason != check.OK {
 		t.Fatalf("with CA bundle: %+v", r)
 	}
 	if _, err := with.CreateUser(ctxT(t), User{UserName: "tls@x"}); err != nil {
@@ -76,7 +77,7 @@ func TestCABundleTLS(t *testing.T) {
 
 	without, _ := New(base, testToken, fastOptions())
 	r := without.Verify(ctxT(t))
-	if r.Reason != ReasonTLSError || r.Status != 0 {
+	if r.Reason != check.TLSError || r.Status != 0 {
 		t.Fatalf("without CA bundle: %+v", r)
 	}
 	if _, err := without.GetUser(ctxT(t), "x"); err == nil || !httpx.IsTLSError(err) {
@@ -93,7 +94,7 @@ func TestCABundleTLS(t *testing.T) {
 	old.StartTLS()
 	t.Cleanup(old.Close)
 	c, _ := New(old.URL+srv.BasePath(), testToken, Options{CABundle: caPEM, RPS: -1})
-	if r := c.Verify(ctxT(t)); r.Reason != ReasonTLSError {
+	if r := c.Verify(ctxT(t)); r.Reason != check.TLSError {
 		t.Fatalf("TLS 1.1 server: %+v", r)
 	}
 }
@@ -109,36 +110,36 @@ func TestVerify(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		setup  func(t *testing.T) *Client
-		want   Reason
+		want   check.Reason
 		status int
 	}{
-		{"ok", func(t *testing.T) *Client { return newFastEnv(t).client }, ReasonOK, 200},
+		{"ok", func(t *testing.T) *Client { return newFastEnv(t).client }, check.OK, 200},
 		{"unauthorized", func(t *testing.T) *Client {
 			e := newFastEnv(t)
 			c, _ := New(e.ts.URL+e.srv.BasePath(), "nope", fastOptions())
 			return c
-		}, ReasonUnauthorized, 401},
+		}, check.Unauthorized, 401},
 		{"forbidden", func(t *testing.T) *Client {
 			e := newFastEnv(t)
 			e.srv.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Status: 403})
 			return e.client
-		}, ReasonForbidden, 403},
+		}, check.Forbidden, 403},
 		{"server down", func(t *testing.T) *Client {
 			e := newFastEnv(t)
 			e.srv.AddFault(scimserver.Fault{Kind: scimserver.FaultStatus, Status: 503})
 			return e.client
-		}, ReasonUnreachable, 503},
+		}, check.Unreachable, 503},
 		{"refused", func(t *testing.T) *Client {
 			c, ts := rawServer(t, htmlPage(200), fastOptions())
 			ts.Close()
 			return c
-		}, ReasonUnreachable, -1},
-		{"html 200", func(t *testing.T) *Client { c, _ := rawServer(t, htmlPage(200), fastOptions()); return c }, ReasonNotSCIMEndpoint, 200},
-		{"html 404", func(t *testing.T) *Client { c, _ := rawServer(t, htmlPage(404), fastOptions()); return c }, ReasonNotSCIMEndpoint, 404},
+		}, check.Unreachable, -1},
+		{"html 200", func(t *testing.T) *Client { c, _ := rawServer(t, htmlPage(200), fastOptions()); return c }, check.NotSCIMEndpoint, 200},
+		{"html 404", func(t *testing.T) *Client { c, _ := rawServer(t, htmlPage(404), fastOptions()); return c }, check.NotSCIMEndpoint, 404},
 		{"json but not a list", func(t *testing.T) *Client {
 			c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"hello":"world"}`)) }, fastOptions())
 			return c
-		}, ReasonNotSCIMEndpoint, 200},
+		}, check.NotSCIMEndpoint, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.setup(t)
@@ -167,7 +168,7 @@ func TestVerifyRequest(t *testing.T) {
 		query = r.URL.Path + "?" + r.URL.RawQuery
 		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}`))
 	}, fastOptions())
-	if r := c.Verify(ctxT(t)); r.Reason != ReasonOK {
+	if r := c.Verify(ctxT(t)); r.Reason != check.OK {
 		t.Fatal(r)
 	}
 	if query != "/scim/v2/Users?count=2&startIndex=1" {

@@ -287,7 +287,7 @@ func (b *bench) start(ctx context.Context) error {
 		return err
 	}
 	b.logf("reading the seeded directory")
-	oc, err := okta.New(b.s.Tuning.oktaConfig(b.oktaURL, b.oktaTok, &httpx.Accounting{}))
+	oc, err := okta.New(b.oktaURL, okta.SSWS(b.oktaTok), b.s.Tuning.oktaOptions(&httpx.Accounting{}))
 	if err != nil {
 		return err
 	}

@@ -223,8 +223,8 @@ func diff(snap *snapshot, prev, next targetState) changeSet {
 // Request sizes of the clients and of the limit.
 const (
 	membersPerPatch = 100  // scim.Options.MembersPerPatch default, and the limit's batch
-	oktaMemberPage  = 1000 // okta.Config.PageSize default (Okta's maximum)
-	oktaSearchPage  = 200  // okta.Config.SearchPageSize default
+	oktaMemberPage  = 1000 // okta.Options.PageSize default (Okta's maximum)
+	oktaSearchPage  = 200  // okta.Options.SearchPageSize default
 	oktaIDBatch     = 50   // groups asked for per okta.Client.GroupsByID request
 	scimListPage    = 100  // scim.Options.PageSize default; the test server's max
 	// oktaPatchBatch is how many member changes Okta's engine puts in one

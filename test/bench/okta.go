@@ -20,7 +20,7 @@ import (
 // list, then every group's members (the generator puts everyone in "All
 // Staff", so that covers every user).
 func readSnapshot(ctx context.Context, oc *okta.Client, concurrency int) (*snapshot, error) {
-	groups, err := oc.GroupsChangedSince(ctx, time.Unix(0, 0)).Collect()
+	groups, err := oc.GroupsChangedSince(time.Unix(0, 0)).Collect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing groups: %w", err)
 	}

@@ -76,7 +76,7 @@ func runPaced(ctx context.Context, s settings) ([]phaseReport, error) {
 	if b.oktaURL, err = b.procs.startOkta(oktaBin, s.Users, s.Groups, b.oktaTok); err != nil {
 		return nil, err
 	}
-	oc, err := okta.New(s.Tuning.oktaConfig(b.oktaURL, b.oktaTok, &httpx.Accounting{}))
+	oc, err := okta.New(b.oktaURL, okta.SSWS(b.oktaTok), s.Tuning.oktaOptions(&httpx.Accounting{}))
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ type replayer struct {
 func newReplayer(oktaURL, oktaToken, scimURL, scimToken string, t tuning) (*replayer, error) {
 	r := &replayer{oktaAcct: &httpx.Accounting{}, scimAcct: &httpx.Accounting{}, t: t, ids: map[string]string{}, gids: map[string]string{}}
 	var err error
-	if r.oc, err = okta.New(t.oktaConfig(oktaURL, oktaToken, r.oktaAcct)); err != nil {
+	if r.oc, err = okta.New(oktaURL, okta.SSWS(oktaToken), t.oktaOptions(r.oktaAcct)); err != nil {
 		return nil, err
 	}
 	if r.sc, err = scim.New(scimURL, scimToken, t.scimOptions(r.scimAcct)); err != nil {
@@ -79,11 +79,11 @@ func (r *replayer) reads(ctx context.Context, rp readPlan, since time.Time) erro
 	var oktaErr, scimErr error
 	wg.Go(func() {
 		if !rp.Full {
-			if _, err := r.oc.GroupsByID(ctx, rp.GroupIDs).Collect(); err != nil {
+			if _, err := r.oc.GroupsByID(rp.GroupIDs).Collect(ctx); err != nil {
 				oktaErr = err
 				return
 			}
-			if _, err := r.oc.UsersUpdatedSince(ctx, since).Collect(); err != nil {
+			if _, err := r.oc.UsersUpdatedSince(since).Collect(ctx); err != nil {
 				oktaErr = err
 				return
 			}

@@ -64,13 +64,11 @@ func (t tuning) scimOptions(acct *httpx.Accounting) scim.Options {
 	return o
 }
 
-func (t tuning) oktaConfig(url, token string, acct *httpx.Accounting) okta.Config {
-	return okta.Config{
-		OrgURL: url, Auth: okta.SSWS(token), Accounting: acct,
-		// A limiter of its own, with the defaults but the bench's
-		// concurrency: the engine and the replay must not share budgets.
-		Limiter: okta.NewOrgLimiter(okta.LimiterOptions{Concurrency: t.OktaConcurrency}),
-	}
+// oktaOptions gives the bench's Okta clients a limiter registry of their
+// own, with the defaults but the bench's concurrency: the engine and the
+// replay must not share budgets.
+func (t tuning) oktaOptions(acct *httpx.Accounting) okta.Options {
+	return okta.Options{Accounting: acct, Limiters: okta.NewLimiters(okta.LimiterOptions{Concurrency: t.OktaConcurrency})}
 }
 
 // workerRequest asks for one cycle.
@@ -160,7 +158,7 @@ func runWorker(in io.Reader, out io.Writer) error {
 		debug.SetMemoryLimit(int64(0.9 * float64(init.MemoryLimitMiB) * (1 << 20)))
 	}
 	oktaAcct, scimAcct := &httpx.Accounting{}, &httpx.Accounting{}
-	oc, err := okta.New(init.Tuning.oktaConfig(init.OktaURL, init.OktaToken, oktaAcct))
+	oc, err := okta.New(init.OktaURL, okta.SSWS(init.OktaToken), init.Tuning.oktaOptions(oktaAcct))
 	if err != nil {
 		return err
 	}

@@ -195,7 +195,7 @@ func (e *env) measure(ctx context.Context, s settings) (*result, error) {
 	pid := e.mgr.Cmd.Process.Pid
 	rss := sampleRSS(pid)
 	res := &result{Integrations: s.Integrations, Orgs: len(e.orgs), UsersPerIntegration: s.UsersPerIntegration,
-		OktaRateLimit: s.OktaRateLimit, OktaShare: okta.NewOrgLimiter(okta.LimiterOptions{}).Share(),
+		OktaRateLimit: s.OktaRateLimit, OktaShare: okta.DefaultShare,
 		MaxConcurrentCycles: s.Cycles, TargetRPS: s.TargetRPS, SyncInterval: s.SyncInterval.String(),
 		SteadySeconds: s.SteadySeconds, MinCycleGap: cmp.Or(s.MinCycleGap, "30s"), LoadAvgStart: loadAvg()}
 	step("applying %d DirectoryIntegrations and ProvisionedGroups", s.Integrations)

@@ -1,0 +1,25 @@
+// Package check names the outcomes of a credential check, the one
+// vocabulary both clients' Verify methods speak. It is a leaf package of its
+// own rather than part of httpx: the outcomes are not HTTP plumbing (an app
+// that demands DPoP, a URL that is not a SCIM endpoint), and the controller,
+// which turns them into condition reasons, needs them without the transport.
+package check
+
+// Reason classifies a credential check. The values match the API's
+// condition reasons where they mean the same, so logs read alike.
+type Reason string
+
+// Credential check outcomes. Each client returns the subset it can detect.
+const (
+	OK           Reason = "OK"
+	Unauthorized Reason = "Unauthorized"
+	Forbidden    Reason = "Forbidden"
+	// DPoPRequired means the Okta OAuth app demands DPoP proofs.
+	DPoPRequired Reason = "DPoPRequired"
+	Unreachable  Reason = "Unreachable"
+	TLSError     Reason = "TLSError"
+	// NotSCIMEndpoint means the URL answered, but not as a SCIM server.
+	NotSCIMEndpoint Reason = "NotSCIMEndpoint"
+	// Error is a failure none of the others describes.
+	Error Reason = "Error"
+)

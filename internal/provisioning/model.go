@@ -247,9 +247,12 @@ type actual struct {
 	// byRef and byOkta find users by the ref of their id and of their
 	// externalId (the Okta id): slices indexed by ref, no hashing.
 	byRef, byOkta []*targetUser
-	byUserName    map[string]*targetUser // by lower-cased userName
-	ids           *idTable
-	Groups        map[string]*targetGroup
+	// byUserName finds users by folded userName. Only planning needs it,
+	// so it is built when a plan asks (userByName) and dropped after: at
+	// 100k users it is a map of 100k through all of a cycle's writes.
+	byUserName map[string]*targetUser
+	ids        *idTable
+	Groups     map[string]*targetGroup
 	// GroupCount counts every group in the target, ours or not.
 	GroupCount int
 	// groupIndex finds groups by externalId and by lower-cased name; it is
@@ -310,10 +313,9 @@ func (a *actual) index() *groupIndex {
 
 func newActual(ids *idTable) *actual {
 	return &actual{
-		ids:        ids,
-		Users:      map[string]*targetUser{},
-		byUserName: map[string]*targetUser{},
-		Groups:     map[string]*targetGroup{},
+		ids:    ids,
+		Users:  map[string]*targetUser{},
+		Groups: map[string]*targetGroup{},
 	}
 }
 
@@ -339,7 +341,9 @@ func (a *actual) putUser(u *targetUser) {
 			a.byOkta = setAt(a.byOkta, u.extRef, u)
 		}
 	}
-	a.byUserName[foldName(u.Attrs.UserName)] = u
+	if a.byUserName != nil {
+		a.byUserName[foldName(u.Attrs.UserName)] = u
+	}
 }
 
 // removeUser forgets a user.
@@ -355,10 +359,29 @@ func (a *actual) unindex(u *targetUser) {
 	if a.userByRef(u.ref) == u {
 		a.byRef[u.ref] = nil
 	}
-	if a.byUserName[foldName(u.Attrs.UserName)] == u {
+	if a.byUserName != nil && a.byUserName[foldName(u.Attrs.UserName)] == u {
 		delete(a.byUserName, foldName(u.Attrs.UserName))
 	}
 }
+
+// userByName returns the user holding a userName (folded), building the
+// index on first use. Where two users fold to one name the later in ref
+// order (the order ids were first seen) wins, as when users are put in
+// the order read.
+func (a *actual) userByName(name string) *targetUser {
+	if a.byUserName == nil {
+		a.byUserName = make(map[string]*targetUser, len(a.Users))
+		for _, u := range a.byRef {
+			if u != nil {
+				a.byUserName[foldName(u.Attrs.UserName)] = u
+			}
+		}
+	}
+	return a.byUserName[foldName(name)]
+}
+
+// dropNameIndex lets the userName index go until the next plan.
+func (a *actual) dropNameIndex() { a.byUserName = nil }
 
 // userByRef returns the user whose id has ref r.
 func (a *actual) userByRef(r userRef) *targetUser { return at(a.byRef, r) }

@@ -108,6 +108,7 @@ func planUsers(cfg *Config, want *desired, have *actual, confirmed map[string]co
 	markRenameChains(p.Changes, have)
 	p.Conflicts = append(p.Conflicts, renameConflicts(p.Changes, have)...)
 	tidyUserPlan(p)
+	have.dropNameIndex()
 	return p
 }
 
@@ -180,7 +181,7 @@ func planUser(cfg *Config, d *desiredUser, want *desired, have *actual, p *userP
 	t := have.userByOktaID(d.OktaID)
 	link := false
 	if t == nil {
-		if match := have.byUserName[foldName(d.Attrs.UserName)]; match != nil {
+		if match := have.userByName(d.Attrs.UserName); match != nil {
 			if match.managed() {
 				p.Conflicts = append(p.Conflicts, conflict{Name: d.Attrs.UserName,
 					Reason: "userName is taken by a target user linked to another Okta user"})
@@ -346,7 +347,7 @@ func markRenameChains(changes []*userChange, have *actual) {
 		if c.NewUserName == "" {
 			continue
 		}
-		if holder := have.byUserName[foldName(c.NewUserName)]; holder != nil && holder.ID != c.TargetID && renamed[holder.ID] {
+		if holder := have.userByName(c.NewUserName); holder != nil && holder.ID != c.TargetID && renamed[holder.ID] {
 			c.ViaTemp = true
 		}
 	}
@@ -366,7 +367,7 @@ func renameConflicts(changes []*userChange, have *actual) []conflict {
 		if c.NewUserName == "" {
 			continue
 		}
-		holder := have.byUserName[foldName(c.NewUserName)]
+		holder := have.userByName(c.NewUserName)
 		if holder == nil || holder.ID == c.TargetID || renamed[holder.ID] {
 			continue
 		}

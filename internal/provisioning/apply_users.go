@@ -71,7 +71,7 @@ func (a *applier) finishTemp(c *userChange, temp string, err error) {
 	defer a.mu.Unlock()
 	if t := a.have.Users[c.TargetID]; t != nil {
 		moved := *t
-		moved.Attrs.UserName = temp
+		moved.editAttrs(func(a *userAttrs) { a.UserName = temp })
 		a.have.putUser(&moved)
 	}
 }
@@ -154,11 +154,17 @@ func applyToTarget(t *targetUser, c *userChange, extras int) {
 	if c.Link {
 		t.ExternalID = c.OktaID
 	}
-	if c.NewUserName != "" {
-		t.Attrs.UserName = c.NewUserName
+	if c.NewUserName != "" || len(c.Attrs) > 0 {
+		t.editAttrs(func(a *userAttrs) {
+			if c.NewUserName != "" {
+				a.UserName = c.NewUserName
+			}
+			for _, ch := range c.Attrs {
+				a.set(ch.ref, ch.stored, extras)
+			}
+		})
 	}
 	for _, ch := range c.Attrs {
-		t.Attrs.set(ch.ref, ch.stored, extras)
 		if ch.ref == refNativeObjectID {
 			t.HasCisco = true
 		}
@@ -267,6 +273,6 @@ func (a *applier) resolveCreateConflict(ctx context.Context, c *userChange, crea
 func (a *applier) diff(d *desiredUser, t *targetUser) []attrChange {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	out, _ := attrDiff(a.cfg, managers{a.have, a.want}, d.Attrs, t.Attrs)
+	out, _ := attrDiff(a.cfg, managers{a.have, a.want}, d.Attrs, *t.Attrs)
 	return out
 }

@@ -186,7 +186,7 @@ func (m *mappingMemo) get(id string, mapIt func() *desiredUser) *desiredUser {
 // fromSCIM turns a target user into the engine's view, keeping only the
 // attributes the configuration maps.
 func fromSCIM(cfg *Config, u scim.User) *targetUser {
-	t := &targetUser{ID: u.ID, ExternalID: u.ExternalID, Active: u.IsActive()}
+	t := &targetUser{ID: u.ID, ExternalID: u.ExternalID, Active: u.IsActive(), Attrs: &userAttrs{}}
 	t.Attrs.UserName = u.UserName
 	t.Attrs.DisplayName = u.DisplayName
 	if u.Name != nil {

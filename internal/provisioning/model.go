@@ -39,20 +39,37 @@ type desiredUser struct {
 type targetUser struct {
 	ID         string
 	ExternalID string
+	// Attrs are never written in place: once in sync they are the desired
+	// user's (shareAttrs), and copies of this user share them too. Changes
+	// go through editAttrs.
+	Attrs *userAttrs
 	// ref and extRef are the handles of ID and ExternalID, set by putUser.
 	ref, extRef userRef
 	Active      bool
-	Attrs       userAttrs
 	// HasCisco records whether the extension was present, so an absent
 	// nativeObjectId is not mistaken for a change.
 	HasCisco bool
 }
 
-// shareAttrs points the target user's attribute strings at the desired
-// user's where they are equal: once in sync both views hold the same
-// values, and one copy of each is enough.
+// editAttrs changes the user's attribute values on a copy of them, which
+// then becomes the user's own.
+func (u *targetUser) editAttrs(edit func(*userAttrs)) {
+	own := *u.Attrs
+	own.Extra = slices.Clone(own.Extra)
+	edit(&own)
+	u.Attrs = &own
+}
+
+// shareAttrs lets a target user just read or created share the desired
+// user's attribute values: all of them when all are equal (in sync, the
+// common case: the target view then costs no attribute values of its
+// own), else each equal string.
 func (u *targetUser) shareAttrs(d *desiredUser) {
 	if d == nil {
+		return
+	}
+	if u.Attrs.equal(&d.Attrs) {
+		u.Attrs = &d.Attrs
 		return
 	}
 	for _, p := range [...]struct {
@@ -75,6 +92,13 @@ func (u *targetUser) shareAttrs(d *desiredUser) {
 			}
 		}
 	}
+}
+
+// equal reports whether two sets of attribute values are the same.
+func (a *userAttrs) equal(b *userAttrs) bool {
+	return a.UserName == b.UserName && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName &&
+		a.Formatted == b.Formatted && a.DisplayName == b.DisplayName && a.Email == b.Email &&
+		a.NativeObjectID == b.NativeObjectID && slices.Equal(a.Extra, b.Extra)
 }
 
 // managed reports whether the user is linked to an Okta user.

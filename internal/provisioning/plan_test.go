@@ -16,7 +16,7 @@ func du(id, userName string, active bool) *desiredUser {
 
 func tu(id, ext, userName string, active bool) *targetUser {
 	return &targetUser{ID: id, ExternalID: ext, Active: active,
-		Attrs: userAttrs{UserName: userName, GivenName: "G", FamilyName: "F", Formatted: "G F", DisplayName: "G F"}}
+		Attrs: &userAttrs{UserName: userName, GivenName: "G", FamilyName: "F", Formatted: "G F", DisplayName: "G F"}}
 }
 
 func mkDesired(users ...*desiredUser) *desired {

@@ -210,7 +210,7 @@ func planUser(cfg *Config, d *desiredUser, want *desired, have *actual, p *userP
 	c := &userChange{OktaID: d.OktaID, TargetID: t.ID, Name: t.Attrs.UserName, Link: link, want: d}
 	if cfg.UpdateUsers {
 		var waits bool
-		c.Attrs, waits = attrDiff(cfg, managers{have, want}, d.Attrs, t.Attrs)
+		c.Attrs, waits = attrDiff(cfg, managers{have, want}, d.Attrs, *t.Attrs)
 		if waits {
 			p.ManagerWaits = append(p.ManagerWaits, d.OktaID)
 		}

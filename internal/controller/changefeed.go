@@ -28,6 +28,7 @@ import (
 	"golang.org/x/time/rate"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/scimbridge/scimbridge/internal/defaults"
 	"github.com/scimbridge/scimbridge/internal/okta"
 	"github.com/scimbridge/scimbridge/internal/provisioning"
 )
@@ -53,22 +54,25 @@ type FeedOptions struct {
 }
 
 func (o FeedOptions) withDefaults() FeedOptions {
-	if o.LogsShare <= 0 || o.LogsShare > okta.DefaultLogsShare {
-		o.LogsShare = okta.DefaultLogsShare
+	d := defaultFeedOptions
+	if o.LogsShare > d.LogsShare {
+		o.LogsShare = 0 // more than the default share is not ours to take
 	}
-	if o.MinInterval <= 0 {
-		o.MinInterval = time.Second
-	}
-	if o.MaxInterval <= 0 {
-		o.MaxInterval = time.Minute
-	}
-	if o.HookIdleFactor <= 0 {
-		o.HookIdleFactor = 4
-	}
-	if o.BehindAfter <= 0 {
-		o.BehindAfter = 2 * time.Minute
-	}
+	o.LogsShare = defaults.Positive(o.LogsShare, d.LogsShare)
+	o.MinInterval = defaults.Positive(o.MinInterval, d.MinInterval)
+	o.MaxInterval = defaults.Positive(o.MaxInterval, d.MaxInterval)
+	o.HookIdleFactor = defaults.Positive(o.HookIdleFactor, d.HookIdleFactor)
+	o.BehindAfter = defaults.Positive(o.BehindAfter, d.BehindAfter)
 	return o
+}
+
+// defaultFeedOptions fills what FeedOptions leave unset.
+var defaultFeedOptions = FeedOptions{
+	LogsShare:      okta.DefaultLogsShare,
+	MinInterval:    time.Second,
+	MaxInterval:    time.Minute,
+	HookIdleFactor: 4,
+	BehindAfter:    2 * time.Minute,
 }
 
 const (

@@ -88,6 +88,19 @@ func (s *Server) logLocked(eventType string, targets ...logTarget) {
 	s.hooks.enqueue(ev)
 }
 
+// AgeLog moves every event logged so far back by d, as if the directory
+// had been set up that long ago: a harness that seeds a directory just
+// before starting the manager would otherwise hand the feed's catch-up
+// window the whole seeding as fresh changes, which a real directory,
+// populated long before, does not.
+func (s *Server) AgeLog(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.log.events {
+		s.log.events[i].published = s.log.events[i].published.Add(-d)
+	}
+}
+
 // LogEventCount returns how many events the System Log holds.
 func (s *Server) LogEventCount() int {
 	s.mu.Lock()

@@ -246,3 +246,23 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// AgeLog moves what was logged out of a recent poll's window; what is
+// logged after it is polled as before.
+func TestAgeLogMovesSeedingOutOfAPoll(t *testing.T) {
+	s := New(Options{})
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	since := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	uid, _ := s.AddUser(UserSpec{Login: "ann@example.com"})
+	s.AgeLog(time.Hour)
+	if events, _ := getLogs(t, s, hs.URL+"/api/v1/logs?since="+since); len(events) != 0 {
+		t.Fatalf("aged events polled: %v", events)
+	}
+	if err := s.Suspend(uid); err != nil {
+		t.Fatal(err)
+	}
+	if events, _ := getLogs(t, s, hs.URL+"/api/v1/logs?since="+since); len(events) != 1 || events[0]["eventType"] != "user.lifecycle.suspend" {
+		t.Fatalf("events after aging: %v", events)
+	}
+}

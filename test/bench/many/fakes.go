@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/scimbridge/scimbridge/test/oktaserver"
 	"github.com/scimbridge/scimbridge/test/scimserver"
@@ -79,6 +80,9 @@ func startOrg(p orgPlan, plans []integrationPlan, rateLimit int) (*org, error) {
 		}
 		o.groups[k] = name
 	}
+	// The directory predates the manager, as a customer's does: its
+	// seeding is not a minute of fresh changes for the feed.
+	s.AgeLog(time.Hour)
 	return o, nil
 }
 

@@ -185,10 +185,12 @@ func (e *env) startManager(ctx context.Context, s settings, bin, dir string, ext
 		return err
 	}
 	step("starting the manager as %s", localenv.ManagerUser)
-	// First cycles start at once (no restart spread) so the time measured is
-	// the pool's, info logs so 100k users do not measure the logger.
+	// First cycles start at once (no restart spread) and each target at a
+	// fixed rate (the paced runs of the main bench measure the adaptive
+	// pacer) so the time measured is the pool's; info logs so 100k users do
+	// not measure the logger.
 	args := []string{"--startup-spread=0s", "--metrics-secure=false", "--zap-log-level=info",
-		fmt.Sprintf("--target-requests-per-second=%g", s.TargetRPS),
+		"--target-rate-mode=Fixed", fmt.Sprintf("--target-requests-per-second=%g", s.TargetRPS),
 		fmt.Sprintf("--max-concurrent-cycles=%d", s.Cycles)}
 	if s.MinCycleGap != "" {
 		args = append(args, "--min-cycle-gap="+s.MinCycleGap)

@@ -129,7 +129,7 @@ func summaryRows(r *result) [][2]string {
 		{"in sync at the end / targets holding all users", fmt.Sprintf("%d/%d / %d/%d", r.InSyncAtEnd, r.Integrations, r.TargetUsersOK, r.Integrations)},
 		{"Okta requests (all orgs), 429s", fmt.Sprintf("%d, %d", req, thr)},
 		{"every org within its budget", yes(r.budgetOK())},
-		{"manager flags", fmt.Sprintf("--max-concurrent-cycles=%d --target-requests-per-second=%g --min-cycle-gap=%s", r.MaxConcurrentCycles, r.TargetRPS, r.MinCycleGap)},
+		{"manager flags", fmt.Sprintf("--max-concurrent-cycles=%d --target-rate-mode=Fixed --target-requests-per-second=%g --min-cycle-gap=%s", r.MaxConcurrentCycles, r.TargetRPS, r.MinCycleGap)},
 		{"Okta limit per bucket / manager share", fmt.Sprintf("%d per minute / %g", r.OktaRateLimit, r.OktaShare)},
 		{"load average start / end", r.LoadAvgStart + " / " + r.LoadAvgEnd},
 	}

@@ -48,7 +48,10 @@ func KeepProfile(names ...string) ReadOption {
 // their other fields not decoded. A user in many groups is read once per
 // group's member list; the caller that has the user from an earlier list
 // needs only the membership. It applies where KeepProfile selects the
-// profile (the fast decoder); known may be called concurrently.
+// profile (the fast decoder); known may be called concurrently. The rest
+// of a skipped user's object is scanned as JSON but not held to
+// encoding/json's rules for a User (a repeated id, a mistyped field there
+// pass unnoticed): nothing of it is kept.
 func SkipKnown(known func(id string) bool) ReadOption {
 	return func(r *request) { r.known = known }
 }

@@ -88,26 +88,30 @@ func (u *targetUser) shareAttrs(d *desiredUser) {
 		u.Attrs = &d.Attrs
 		return
 	}
-	for _, p := range [...]struct {
-		have *string
-		want string
-	}{
-		{&u.Attrs.UserName, d.Attrs.UserName}, {&u.Attrs.GivenName, d.Attrs.GivenName},
-		{&u.Attrs.FamilyName, d.Attrs.FamilyName}, {&u.Attrs.Formatted, d.Attrs.Formatted},
-		{&u.Attrs.DisplayName, d.Attrs.DisplayName}, {&u.Attrs.Email, d.Attrs.Email},
-		{&u.Attrs.NativeObjectID, d.Attrs.NativeObjectID},
-	} {
-		if *p.have == p.want {
-			*p.have = p.want
-		}
-	}
-	if len(u.Attrs.Extra) == len(d.Attrs.Extra) {
-		for i, v := range d.Attrs.Extra {
-			if u.Attrs.Extra[i] == v {
-				u.Attrs.Extra[i] = v
+	// Out of sync: the equal strings are shared, on the user's own copy
+	// like every change (editAttrs), whoever else holds its values.
+	u.editAttrs(func(a *userAttrs) {
+		for _, p := range [...]struct {
+			have *string
+			want string
+		}{
+			{&a.UserName, d.Attrs.UserName}, {&a.GivenName, d.Attrs.GivenName},
+			{&a.FamilyName, d.Attrs.FamilyName}, {&a.Formatted, d.Attrs.Formatted},
+			{&a.DisplayName, d.Attrs.DisplayName}, {&a.Email, d.Attrs.Email},
+			{&a.NativeObjectID, d.Attrs.NativeObjectID},
+		} {
+			if *p.have == p.want {
+				*p.have = p.want
 			}
 		}
-	}
+		if len(a.Extra) == len(d.Attrs.Extra) {
+			for i, v := range d.Attrs.Extra {
+				if a.Extra[i] == v {
+					a.Extra[i] = v
+				}
+			}
+		}
+	})
 }
 
 // equal reports whether two sets of attribute values are the same.

@@ -167,7 +167,6 @@ func (r *groupReader) readMembers(ctx context.Context, dg *desiredGroup) {
 	dg.Suspect = suspectRead(r.cfg, dg, r.st.confirmedMembers)
 }
 
-// knows reports whether the view has a record of the user, provisioned or not.
 // mapped reports whether the user needs no mapping from this read: mapped
 // earlier in this cycle, or, in an incremental cycle, known to the view.
 func (r *groupReader) mapped(id string, incremental bool) bool {

@@ -91,17 +91,10 @@ func (u *targetUser) shareAttrs(d *desiredUser) {
 	// Out of sync: the equal strings are shared, on the user's own copy
 	// like every change (editAttrs), whoever else holds its values.
 	u.editAttrs(func(a *userAttrs) {
-		for _, p := range [...]struct {
-			have *string
-			want string
-		}{
-			{&a.UserName, d.Attrs.UserName}, {&a.GivenName, d.Attrs.GivenName},
-			{&a.FamilyName, d.Attrs.FamilyName}, {&a.Formatted, d.Attrs.Formatted},
-			{&a.DisplayName, d.Attrs.DisplayName}, {&a.Email, d.Attrs.Email},
-			{&a.NativeObjectID, d.Attrs.NativeObjectID},
-		} {
-			if *p.have == p.want {
-				*p.have = p.want
+		want := d.Attrs.fixed()
+		for i, have := range a.fixed() {
+			if *have == *want[i] {
+				*have = *want[i]
 			}
 		}
 		if len(a.Extra) == len(d.Attrs.Extra) {
@@ -114,11 +107,21 @@ func (u *targetUser) shareAttrs(d *desiredUser) {
 	})
 }
 
+// fixed lists the attributes every configuration has, for code that
+// treats them all alike.
+func (a *userAttrs) fixed() [7]*string {
+	return [7]*string{&a.UserName, &a.GivenName, &a.FamilyName, &a.Formatted, &a.DisplayName, &a.Email, &a.NativeObjectID}
+}
+
 // equal reports whether two sets of attribute values are the same.
 func (a *userAttrs) equal(b *userAttrs) bool {
-	return a.UserName == b.UserName && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName &&
-		a.Formatted == b.Formatted && a.DisplayName == b.DisplayName && a.Email == b.Email &&
-		a.NativeObjectID == b.NativeObjectID && slices.Equal(a.Extra, b.Extra)
+	theirs := b.fixed()
+	for i, v := range a.fixed() {
+		if *v != *theirs[i] {
+			return false
+		}
+	}
+	return slices.Equal(a.Extra, b.Extra)
 }
 
 // managed reports whether the user is linked to an Okta user.

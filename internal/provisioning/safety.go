@@ -80,9 +80,10 @@ func releasedKeys(cfg *Config, previous *HeldSet) (map[string]bool, string) {
 	return keys, previous.ID
 }
 
-// planID identifies a whole plan by content, for dry runs and reports.
-func planID(users hash.Hash, groups []*groupChange, ids *idTable) string {
-	h := users
+// planID identifies a whole plan by content, for dry runs and reports: h
+// holds the user changes (userSummary.digest), and the group changes are
+// added to it.
+func planID(h hash.Hash, groups []*groupChange, ids *idTable) string {
 	for _, c := range groups {
 		// Members by id, not by ref: refs depend on the order ids were seen.
 		fmt.Fprintf(h, "%s|%s|%s|%t|%t|%t|%v|%v\n", c.Key, c.TargetID, c.Name, c.Create, c.Rename, c.Delete,

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,13 +56,20 @@ func (p *heapPeakProfiler) observe(heap uint64) {
 	if cycles == p.gcCycles {
 		return
 	}
-	f, err := os.Create(p.path)
-	if err != nil {
+	if err := writeProfile(p.path, "heap"); err != nil {
 		fmt.Fprintln(os.Stderr, "bench worker: heap profile:", err)
-		p.written = ^uint64(0) >> 1
+		p.written = ^uint64(0) >> 1 // no further attempts
 		return
 	}
-	_ = pprof.Lookup("heap").WriteTo(f, 0)
-	_ = f.Close()
 	p.written, p.gcCycles = heap, cycles
+}
+
+// writeProfile writes the runtime profile named kind to path.
+func writeProfile(path, kind string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = pprof.Lookup(kind).WriteTo(f, 0)
+	return errors.Join(err, f.Close())
 }

@@ -382,14 +382,8 @@ func startProfile(dir, phase string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
-		if m, err := os.Create(filepath.Join(dir, "allocs-"+phase+".pprof")); err == nil {
-			_ = pprof.Lookup("allocs").WriteTo(m, 0)
-			_ = m.Close()
-		}
+		_ = writeProfile(filepath.Join(dir, "allocs-"+phase+".pprof"), "allocs")
 		runtime.GC()
-		if m, err := os.Create(filepath.Join(dir, "heap-"+phase+".pprof")); err == nil {
-			_ = pprof.Lookup("heap").WriteTo(m, 0)
-			_ = m.Close()
-		}
+		_ = writeProfile(filepath.Join(dir, "heap-"+phase+".pprof"), "heap")
 	}
 }

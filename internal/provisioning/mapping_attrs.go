@@ -16,8 +16,6 @@ limitations under the License.
 
 package provisioning
 
-import "slices"
-
 // get returns the value kept for r.
 func (a *userAttrs) get(r attrRef) string {
 	switch r {
@@ -42,8 +40,8 @@ func (a *userAttrs) get(r attrRef) string {
 	return ""
 }
 
-// set stores v for r. Extra is copied first: views share it between a user
-// and its copies (a dry run's clone, the version an update replaces).
+// set stores v for r. The caller owns a: a target user's values are
+// shared, so its changes go through editAttrs, which copies them first.
 func (a *userAttrs) set(r attrRef, v string, extras int) {
 	switch r {
 	case refUserName:
@@ -61,12 +59,10 @@ func (a *userAttrs) set(r attrRef, v string, extras int) {
 	case refFormatted:
 		a.Formatted = v
 	default:
-		extra := slices.Clone(a.Extra)
-		if len(extra) < extras {
-			extra = append(extra, make([]string, extras-len(extra))...)
+		if len(a.Extra) < extras {
+			a.Extra = append(a.Extra, make([]string, extras-len(a.Extra))...)
 		}
-		extra[r] = v
-		a.Extra = extra
+		a.Extra[r] = v
 	}
 }
 
